@@ -1,0 +1,64 @@
+# unionapp: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint migrations-check deps dev-deps frontend browser serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.deps $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(VENV)/.deps node_modules/.installed
+dev-deps: $(VENV)/.dev-deps node_modules/.installed
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium (or set CHROMIUM=...)"; exit 1; \
+	  fi; \
+	fi
+
+run: deps
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_if_empty
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (demo accounts above, password doan1931)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: dev-deps
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: dev-deps browser lint migrations-check
+	mkdir -p var
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+serve: deps
+	DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DEBUG=false $(BIN)/gunicorn unionapp.wsgi --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT)
+
+clean:
+	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,238 @@
+"""The member register (sổ danh sách đoàn viên), status history, ratings and transfers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members import text
+from unionapp.models import Unit
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Đang sinh hoạt")
+    AWAY = "away", _("Đi làm ăn xa")
+    TRANSFERRED = "transferred", _("Đã chuyển sinh hoạt")
+    MATURED = "matured", _("Trưởng thành")
+    REMOVED = "removed", _("Xóa tên")
+    EXPELLED = "expelled", _("Khai trừ")
+
+
+# Still members of their cell: counted in "members now" and in the 1+1 rate.
+Status.COUNTED = (Status.ACTIVE, Status.AWAY)
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
+
+
+class PartyStatus(models.TextChoices):
+    NONE = "none", _("Chưa")
+    INTRODUCED = "introduced", _("Đã giới thiệu cho Đảng")
+    ADMITTED = "admitted", _("Đảng viên")
+
+
+class Rating(models.TextChoices):
+    EXCELLENT = "excellent", _("Hoàn thành xuất sắc nhiệm vụ")
+    GOOD = "good", _("Hoàn thành tốt nhiệm vụ")
+    DONE = "done", _("Hoàn thành nhiệm vụ")
+    FAILED = "failed", _("Không hoàn thành nhiệm vụ")
+
+
+class MemberQuerySet(models.QuerySet):
+    def counted(self) -> "MemberQuerySet":
+        return self.filter(status__in=Status.COUNTED)
+
+    def search(self, query: str) -> "MemberQuerySet":
+        """Accent-insensitive name search, or phone / citizen ID / card number.
+        A scan of ``search_name`` within the already scoped rows (no index helps LIKE '%x%')."""
+        query = text.nfc(query)
+        if not query:
+            return self
+        q = Q(search_name__contains=text.fold(query)) | Q(card_number__iexact=query)
+        digits = "".join(c for c in query if c.isdigit())
+        if len(digits) >= 4 and len(digits) >= len(query.replace(" ", "").replace(".", "").replace("+", "")) - 1:
+            q |= Q(citizen_id__contains=digits)
+            try:
+                q |= Q(phone=text.normalise_phone(query))
+            except ValueError:
+                q |= Q(phone__contains=digits)
+        return self.filter(q)
+
+
+class ImportBatch(models.Model):
+    """One committed register import; it can be undone while none of its members changed."""
+
+    cell_scope = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    file_name = models.CharField(_("tệp"), max_length=255)
+    row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    undone_at = models.DateTimeField(_("đã hoàn tác lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập Excel")
+        verbose_name_plural = _("các lần nhập Excel")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class Member(models.Model):
+    cell = models.ForeignKey(
+        Unit,
+        verbose_name=_("chi đoàn"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind": "cell"},
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    date_of_birth = models.DateField(_("ngày sinh"))
+    gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("dân tộc"), max_length=50, default="Kinh", blank=True)
+    religion = models.CharField(_("tôn giáo"), max_length=50, default="Không", blank=True)
+    citizen_id = models.CharField(_("số CCCD"), max_length=12, null=True, blank=True, unique=True)
+    phone = models.CharField(_("số điện thoại"), max_length=11, blank=True, db_index=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    education = models.CharField(_("trình độ học vấn"), max_length=100, blank=True)
+    occupation = models.CharField(_("nghề nghiệp"), max_length=100, blank=True)
+    joined_on = models.DateField(_("ngày vào Đoàn"), null=True, blank=True)
+    card_number = models.CharField(_("số thẻ đoàn viên"), max_length=30, blank=True)
+    status = models.CharField(_("tình trạng"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    party_introduced_on = models.DateField(_("ngày giới thiệu cho Đảng"), null=True, blank=True)
+    party_admitted_on = models.DateField(_("ngày vào Đảng"), null=True, blank=True)
+
+    # Derived from full_name by refresh_derived(): what search and register order use.
+    search_name = models.CharField(max_length=120, editable=False, db_index=True)
+    sort_key = models.CharField(max_length=255, editable=False, db_index=True)
+
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Optimistic locking: an edit based on an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đoàn viên")
+        verbose_name_plural = _("đoàn viên")
+        ordering = ["sort_key", "pk"]
+        indexes = [
+            # The likely-duplicate check (same normalised name and birth date anywhere).
+            models.Index(fields=["search_name", "date_of_birth"], name="member_name_dob"),
+            # Per-cell counts by status (reports, unit pages).
+            models.Index(fields=["cell", "status"], name="member_cell_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(citizen_id__isnull=True) | Q(citizen_id__regex=r"^[0-9]{12}$"),
+                name="member_citizen_id_12_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def refresh_derived(self) -> None:
+        """Normalise the text fields (NFC) and recompute search_name and sort_key.
+        Every write path (forms, import, seed, admin) calls this before saving."""
+        for field in ("full_name", "ethnicity", "religion", "address", "education", "occupation", "card_number"):
+            setattr(self, field, text.nfc(getattr(self, field)))
+        self.citizen_id = self.citizen_id or None
+        self.search_name = text.fold(self.full_name)
+        self.sort_key = text.sort_key(self.full_name)
+
+    @property
+    def party_status(self) -> str:
+        if self.party_admitted_on:
+            return PartyStatus.ADMITTED
+        if self.party_introduced_on:
+            return PartyStatus.INTRODUCED
+        return PartyStatus.NONE
+
+    @property
+    def masked_citizen_id(self) -> str:
+        return text.mask_citizen_id(self.citizen_id)
+
+
+class StatusEvent(models.Model):
+    """A dated change of status. The member's ``status`` is always the last event's ``to_status``."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="status_events")
+    from_status = models.CharField(_("từ"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("thành"), max_length=12, choices=Status.choices)
+    date = models.DateField(_("ngày"))
+    reason = models.CharField(_("lý do"), max_length=500)
+    from_cell = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_cell = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("biến động")
+        verbose_name_plural = _("biến động")
+        ordering = ["-date", "-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_to_status_display()} ({self.date:%d/%m/%Y})"
+
+
+class YearRating(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="ratings")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    rating = models.CharField(_("xếp loại"), max_length=10, choices=Rating.choices)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("xếp loại đoàn viên")
+        verbose_name_plural = _("xếp loại đoàn viên")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="rating_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year}: {self.get_rating_display()}"
+
+
+class Transfer(models.Model):
+    """A move to a cell outside the requester's scope, waiting for the destination to accept.
+    The member stays in (and is counted by) the old cell until it is accepted."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ tiếp nhận")
+        ACCEPTED = "accepted", _("Đã tiếp nhận")
+        REFUSED = "refused", _("Từ chối")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("chi đoàn đi"))
+    to_cell = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="incoming_transfers", verbose_name=_("chi đoàn đến")
+    )
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING)
+    reason = models.CharField(_("lý do"), max_length=500)
+    date = models.DateField(_("ngày chuyển"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("chuyển sinh hoạt")
+        verbose_name_plural = _("chuyển sinh hoạt")
+        ordering = ["-requested_at"]
+        constraints = [
+            # At most one open transfer per member: it can only be counted in one place.
+            models.UniqueConstraint(fields=["member"], condition=Q(state="pending"), name="transfer_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.from_cell} → {self.to_cell}"

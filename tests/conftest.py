@@ -1,0 +1,55 @@
+"""Personas on a small tree with both shapes:
+
+P  province
+├── D1 district ── B1 base ── C1, C2 cells
+├── D2 district ── B2 base ── C3 cell
+└── B3 base (directly under the province, after July 2025) ── C4 cell
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories import make_member, make_unit, make_user
+from unionapp.models import Kind, Role
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Real hashing costs ~0.3 s a user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def tree(db):
+    t = SimpleNamespace()
+    t.P = make_unit(Kind.PROVINCE, name="Tỉnh đoàn Thử", code="P")
+    t.D1 = make_unit(Kind.DISTRICT, t.P, name="Huyện đoàn Một", code="D1")
+    t.D2 = make_unit(Kind.DISTRICT, t.P, name="Huyện đoàn Hai", code="D2")
+    t.B1 = make_unit(Kind.BASE, t.D1, name="Đoàn xã Một", code="B1")
+    t.B2 = make_unit(Kind.BASE, t.D2, name="Đoàn xã Hai", code="B2")
+    t.B3 = make_unit(Kind.BASE, t.P, name="Đoàn phường Ba", code="B3")
+    t.C1 = make_unit(Kind.CELL, t.B1, name="Chi đoàn Một", code="C1")
+    t.C2 = make_unit(Kind.CELL, t.B1, name="Chi đoàn Hai", code="C2")
+    t.C3 = make_unit(Kind.CELL, t.B2, name="Chi đoàn Ba", code="C3")
+    t.C4 = make_unit(Kind.CELL, t.B3, name="Chi đoàn Bốn", code="C4")
+    return t
+
+
+@pytest.fixture
+def people(tree):
+    """One user per role, plus an outsider with no assignment and a superuser."""
+    p = SimpleNamespace()
+    p.secretary = make_user("bithu", Role.CELL_SECRETARY, tree.C1)
+    p.officer = make_user("canboxa", Role.BASE_OFFICER, tree.B1)
+    p.district = make_user("canbohuyen", Role.DISTRICT_STAFF, tree.D1)
+    p.province = make_user("vanphong", Role.PROVINCE_OFFICE, tree.P)
+    p.outsider = make_user("nguoingoai")
+    p.admin = make_user("quantri", is_superuser=True, is_staff=True)
+    return p
+
+
+@pytest.fixture
+def members(tree):
+    """Two members in each cell."""
+    return {cell: [make_member(cell), make_member(cell)] for cell in (tree.C1, tree.C2, tree.C3, tree.C4)}

@@ -1,0 +1,86 @@
+import pytest
+from django.urls import reverse
+
+from members.models import Member
+from unionapp.models import Unit
+from unionapp.scoping import Cap, Scope
+
+
+def unit_codes(user, cap=None):
+    return set(Scope(user).units(cap).values_list("code", flat=True))
+
+
+def test_each_role_sees_exactly_its_subtree(people):
+    assert unit_codes(people.secretary) == {"C1"}
+    assert unit_codes(people.officer) == {"B1", "C1", "C2"}
+    assert unit_codes(people.district) == {"D1", "B1", "C1", "C2"}
+    assert unit_codes(people.province) == {"P", "D1", "D2", "B1", "B2", "B3", "C1", "C2", "C3", "C4"}
+    assert unit_codes(people.outsider) == set()
+    assert unit_codes(people.admin) == set(Unit.objects.values_list("code", flat=True))
+
+
+def test_members_follow_the_scope(people, members, tree):
+    scoped = Scope(people.officer).filter(Member.objects.all(), Cap.VIEW_MEMBERS, via="cell__")
+    assert set(scoped) == set(members[tree.C1] + members[tree.C2])
+
+
+def test_capabilities_come_from_the_role_table(people, tree):
+    assert Scope(people.secretary).can(Cap.EDIT_MEMBERS, tree.C1)
+    assert not Scope(people.secretary).can(Cap.APPROVE_ADMISSIONS, tree.C1)
+    assert Scope(people.officer).can(Cap.APPROVE_ADMISSIONS, tree.C2)
+    assert not Scope(people.officer).can(Cap.APPROVE_ADMISSIONS, tree.C3)
+    assert not Scope(people.district).can(Cap.MANAGE_UNITS, tree.D1)
+    assert Scope(people.province).can(Cap.MANAGE_UNITS, tree.C4)
+
+
+def test_scope_is_read_in_one_query(people, tree, django_assert_num_queries):
+    scope = Scope(people.district)
+    with django_assert_num_queries(1):
+        scope.has(Cap.VIEW_MEMBERS)
+        scope.can(Cap.VIEW_MEMBERS, tree.C1)
+        scope.q(Cap.VIEW_MEMBERS)
+
+
+def test_a_deactivated_unit_grants_nothing(people, tree):
+    tree.B1.is_active = False
+    tree.B1.save()
+    assert unit_codes(people.officer) == set()
+
+
+@pytest.mark.parametrize(
+    ("persona", "unit", "status"),
+    [
+        ("secretary", "C1", 200),
+        ("secretary", "C2", 404),  # another cell of the same base union
+        ("secretary", "B1", 404),  # its own base union lies above its scope
+        ("officer", "C2", 200),
+        ("officer", "C3", 404),
+        ("district", "C2", 200),
+        ("district", "D2", 404),  # another district
+        ("district", "C3", 404),
+        ("district", "B3", 404),
+        ("province", "C4", 200),
+        ("outsider", "C1", 403),  # no capability anywhere: refused before any lookup, reveals nothing
+        ("admin", "C3", 200),
+    ],
+)
+def test_unit_pages_answer_404_outside_the_scope(client, people, tree, persona, unit, status):
+    client.force_login(getattr(people, persona))
+    response = client.get(reverse("unit_detail", args=[getattr(tree, unit).pk]))
+    assert response.status_code == status
+
+
+def test_a_unit_page_that_does_not_exist_is_404(client, people):
+    client.force_login(people.province)
+    assert client.get("/units/999999/").status_code == 404
+
+
+def test_unit_page_counts_members_of_each_child(client, people, tree, members, django_assert_max_num_queries):
+    client.force_login(people.district)
+    # session, user, assignments, unit, children, member counts per cell, breadcrumbs,
+    # and the session's new expiry (savepoint, update, release)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("unit_detail", args=[tree.D1.pk]))
+    assert response.context["member_total"] == 4
+    assert [c.member_count for c in response.context["children"]] == [4]
+    assert [u.code for u in response.context["breadcrumbs"]] == ["D1"]  # the province is above their scope

@@ -1,0 +1,223 @@
+"""Deterministic demo data: names, the small demo province, the demo accounts."""
+
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from members.models import Gender, Member, Rating, Status, YearRating
+from unionapp.models import Assignment, Kind, Role, Unit
+
+DEMO_PASSWORD = "doan1931"
+DEMO_ACCOUNTS = [
+    # username, role, unit code, display name
+    ("tinh", Role.PROVINCE_OFFICE, "LS", "Văn phòng Tỉnh đoàn"),
+    ("huyen", Role.DISTRICT_STAFF, "LS-CL", "Cán bộ Huyện đoàn Chi Lăng"),
+    ("xa", Role.BASE_OFFICER, "LS-CL-QL", "Cán bộ Đoàn xã Quang Lang"),
+    ("chidoan", Role.CELL_SECRETARY, "LS-CL-QL-BT", "Bí thư Chi đoàn thôn Bản Trại"),
+]
+
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Lương",
+    "Nông",
+    "Hà",
+    "Triệu",
+    "Lộc",
+    "Vi",
+    "Đinh",
+    "Mai",
+    "Chu",
+]
+MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thành", "Công", "Ngọc", "Xuân", "Tiến", "Đình", "Anh"]
+MIDDLE_F = ["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Hồng", "Kim", "Phương", "Bích", "Thùy", "Diệu", "Mai"]
+GIVEN_M = [
+    "An",
+    "Bảo",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Định",
+    "Đức",
+    "Giang",
+    "Hải",
+    "Hiếu",
+    "Hoàng",
+    "Hùng",
+    "Huy",
+    "Khánh",
+    "Khoa",
+    "Kiên",
+    "Long",
+    "Mạnh",
+    "Minh",
+    "Nam",
+    "Nghĩa",
+    "Phong",
+    "Phúc",
+    "Quân",
+    "Quang",
+    "Sơn",
+    "Tài",
+    "Thắng",
+    "Thành",
+    "Tiến",
+    "Toàn",
+    "Trung",
+    "Tuấn",
+    "Tùng",
+    "Việt",
+    "Vinh",
+    "Vũ",
+]
+GIVEN_F = [
+    "An",
+    "Anh",
+    "Ánh",
+    "Bích",
+    "Chi",
+    "Diệp",
+    "Dung",
+    "Duyên",
+    "Giang",
+    "Hà",
+    "Hằng",
+    "Hạnh",
+    "Hiền",
+    "Hoa",
+    "Hồng",
+    "Huyền",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Loan",
+    "Mai",
+    "My",
+    "Nga",
+    "Ngân",
+    "Ngọc",
+    "Nhung",
+    "Oanh",
+    "Phương",
+    "Quỳnh",
+    "Thảo",
+    "Thu",
+    "Thủy",
+    "Trang",
+    "Trâm",
+    "Uyên",
+    "Vân",
+    "Yến",
+]
+ETHNIC = ["Kinh"] * 6 + ["Tày", "Nùng", "Dao", "H'Mông"]
+OCCUPATION = ["Học sinh", "Sinh viên", "Công nhân", "Nông dân", "Kinh doanh tự do", "Giáo viên", "Viên chức"]
+EDUCATION = ["9/12", "12/12", "Trung cấp", "Cao đẳng", "Đại học"]
+
+
+def person(rng: random.Random) -> tuple[str, str]:
+    gender = rng.choice([Gender.MALE, Gender.FEMALE])
+    middle, given = (MIDDLE_M, GIVEN_M) if gender == Gender.MALE else (MIDDLE_F, GIVEN_F)
+    return f"{rng.choice(FAMILY)} {rng.choice(middle)} {rng.choice(given)}", gender
+
+
+def make_member(rng: random.Random, cell: Unit, n: int, today: date) -> Member:
+    name, gender = person(rng)
+    age_days = rng.randint(16 * 365 + 5, 30 * 365 - 5)
+    born = today - timedelta(days=age_days)
+    joined = born + timedelta(days=rng.randint(16 * 365, max(16 * 365, age_days - 30)))
+    status = rng.choices(list(Status), weights=[86, 8, 2, 2, 1, 1])[0]
+    member = Member(
+        cell=cell,
+        full_name=name,
+        date_of_birth=born,
+        gender=gender,
+        ethnicity=rng.choice(ETHNIC),
+        religion="Không",
+        citizen_id=f"0{rng.randint(10, 99)}{rng.randint(0, 1)}{born.year % 100:02d}{n:06d}"
+        if rng.random() < 0.7
+        else None,
+        phone=f"09{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.8 else "",
+        address=f"Thôn {cell.name.split()[-1]}, {cell.parent.name.replace('Đoàn ', '')}",
+        education=rng.choice(EDUCATION),
+        occupation=rng.choice(OCCUPATION),
+        joined_on=min(joined, today),
+        card_number=f"{cell.code}-{n:05d}",
+        status=status,
+    )
+    if rng.random() < 0.04:
+        member.party_introduced_on = today - timedelta(days=rng.randint(30, 700))
+        if rng.random() < 0.45:
+            member.party_admitted_on = member.party_introduced_on + timedelta(days=rng.randint(60, 300))
+    member.refresh_derived()
+    return member
+
+
+SMALL_TREE = {
+    # code: (name, kind, parent code)
+    "LS": ("Tỉnh đoàn Lạng Sơn", Kind.PROVINCE, None),
+    "LS-CL": ("Huyện đoàn Chi Lăng", Kind.DISTRICT, "LS"),
+    "LS-CL-QL": ("Đoàn xã Quang Lang", Kind.BASE, "LS-CL"),
+    "LS-CL-QL-BT": ("Chi đoàn thôn Bản Trại", Kind.CELL, "LS-CL-QL"),
+    "LS-CL-QL-DM": ("Chi đoàn thôn Đồng Mỏ", Kind.CELL, "LS-CL-QL"),
+    "LS-CL-QL-KL": ("Chi đoàn thôn Khòn Lạn", Kind.CELL, "LS-CL-QL"),
+    "LS-CL-MS": ("Đoàn xã Mai Sao", Kind.BASE, "LS-CL"),
+    "LS-CL-MS-NA": ("Chi đoàn thôn Nà Ản", Kind.CELL, "LS-CL-MS"),
+    "LS-CL-MS-LC": ("Chi đoàn thôn Lũng Cút", Kind.CELL, "LS-CL-MS"),
+    "LS-CLO": ("Huyện đoàn Cao Lộc", Kind.DISTRICT, "LS"),
+    "LS-CLO-DD": ("Đoàn thị trấn Đồng Đăng", Kind.BASE, "LS-CLO"),
+    "LS-CLO-DD-PH": ("Chi đoàn khối Phố Hữu Nghị", Kind.CELL, "LS-CLO-DD"),
+    "LS-CLO-DD-TH": ("Chi đoàn trường THPT Đồng Đăng", Kind.CELL, "LS-CLO-DD"),
+    "LS-LVT": ("Đoàn phường Lương Văn Tri", Kind.BASE, "LS"),
+    "LS-LVT-K1": ("Chi đoàn khối 1", Kind.CELL, "LS-LVT"),
+    "LS-LVT-K2": ("Chi đoàn khối 2", Kind.CELL, "LS-LVT"),
+    "LS-LVT-K3": ("Chi đoàn khối 3", Kind.CELL, "LS-LVT"),
+    "LS-TH": ("Đoàn phường Tam Thanh", Kind.BASE, "LS"),
+    "LS-TH-K1": ("Chi đoàn khối Ngọc Tuyền", Kind.CELL, "LS-TH"),
+    "LS-TH-K2": ("Chi đoàn khối Nhị Thanh", Kind.CELL, "LS-TH"),
+}
+
+
+@transaction.atomic
+def seed_small(today: date | None = None) -> bool:
+    """Build the demo province; returns False (and changes nothing) when it is already there."""
+    if Unit.objects.filter(code="LS").exists():
+        return False
+    today = today or date.today()
+    rng = random.Random(1931)
+    units: dict[str, Unit] = {}
+    for code, (name, kind, parent) in SMALL_TREE.items():
+        units[code] = Unit.add(name=name, code=code, kind=kind, parent=units.get(parent))
+    members = []
+    n = 0
+    for unit in units.values():
+        if unit.kind != Kind.CELL:
+            continue
+        for _ in range(rng.randint(14, 30)):
+            n += 1
+            members.append(make_member(rng, unit, n, today))
+    Member.objects.bulk_create(members, batch_size=500)
+    ratings = [
+        YearRating(member=m, year=today.year - 1, rating=rng.choices(list(Rating), weights=[20, 50, 25, 5])[0])
+        for m in Member.objects.filter(status__in=Status.COUNTED)
+    ]
+    YearRating.objects.bulk_create(ratings, batch_size=500)
+    for username, role, code, display in DEMO_ACCOUNTS:
+        user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=display)
+        Assignment.objects.create(user=user, unit=units[code], role=role)
+    return True

@@ -1,0 +1,218 @@
+"""The organisation tree and who holds which role where.
+
+The tree is a materialized path: every unit stores the ids of its ancestors and
+itself as ``/1/5/23/``. "Everything under U" is then one range condition on an
+indexed column (see ``Unit.subtree_q``), on SQLite and PostgreSQL alike.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh đoàn")
+    DISTRICT = "district", _("Huyện đoàn / tương đương")
+    BASE = "base", _("Đoàn cơ sở")
+    CELL = "cell", _("Chi đoàn")
+
+
+# Which kinds may be the parent of each kind. A base union sits under a district
+# (before July 2025, or under a large grouping unit) or directly under the province.
+ALLOWED_PARENTS = {
+    Kind.PROVINCE: (),
+    Kind.DISTRICT: (Kind.PROVINCE,),
+    Kind.BASE: (Kind.PROVINCE, Kind.DISTRICT),
+    Kind.CELL: (Kind.BASE,),
+}
+
+
+def path_range(path: str) -> tuple[str, str]:
+    """The half-open range [path, upper) that holds exactly the paths starting with ``path``.
+
+    Paths use only digits and "/", and "0" follows "/" in every collation we use
+    (ASCII, C), so replacing the final "/" with "0" gives the first string that no
+    longer has the prefix. A range, unlike LIKE 'x%', uses the b-tree index on
+    SQLite too.
+    """
+    return path, path[:-1] + "0"
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree(self, unit: "Unit") -> "UnitQuerySet":
+        return self.filter(unit.subtree_q())
+
+    def active(self) -> "UnitQuerySet":
+        return self.filter(is_active=True)
+
+
+class Unit(models.Model):
+    name = models.CharField(_("tên"), max_length=200)
+    code = models.CharField(_("mã"), max_length=30, unique=True)
+    kind = models.CharField(_("cấp"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Ancestors' ids and our own, e.g. "/1/5/23/". Maintained only by add() and move_to().
+    # Indexed (unique) for the range scans of subtree_q().
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=Kind.PROVINCE) & Q(parent__isnull=True))
+                | (~Q(kind=Kind.PROVINCE) & Q(parent__isnull=False)),
+                name="unit_province_is_root",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # --- tree queries -------------------------------------------------------
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        """Q for this unit and everything under it; ``prefix`` reaches the unit through a relation."""
+        low, high = path_range(self.path)
+        return Q(**{f"{prefix}path__gte": low, f"{prefix}path__lt": high})
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to and including this unit, read from the path (no query)."""
+        return [int(p) for p in self.path.strip("/").split("/")]
+
+    def ancestors(self) -> UnitQuerySet:
+        """Root first, this unit last: one query on primary keys."""
+        return Unit.objects.filter(pk__in=self.ancestor_ids()).order_by("depth")
+
+    def child_id_on_path(self, path: str) -> int | None:
+        """Id of this unit's child that ``path`` (of a unit below it) passes through; None for itself."""
+        parts = path.strip("/").split("/")
+        return int(parts[self.depth + 1]) if len(parts) > self.depth + 1 else None
+
+    def is_under(self, other: "Unit") -> bool:
+        """True when this unit is ``other`` or lies under it (no query)."""
+        return self.path.startswith(other.path)
+
+    # --- tree edits ---------------------------------------------------------
+
+    @staticmethod
+    def check_parent(kind: str, parent: "Unit | None", unit: "Unit | None" = None) -> None:
+        """Raise ValidationError (Vietnamese) when ``parent`` cannot hold a unit of ``kind``."""
+        allowed = ALLOWED_PARENTS[Kind(kind)]
+        if parent is None:
+            if allowed:
+                raise ValidationError(
+                    {"parent": _("%(kind)s phải thuộc một đơn vị cấp trên.") % {"kind": Kind(kind).label}}
+                )
+            return
+        if not allowed:
+            raise ValidationError({"parent": _("Tỉnh đoàn là cấp cao nhất, không có đơn vị cấp trên.")})
+        if unit is not None and unit.pk and parent.is_under(unit):
+            raise ValidationError(
+                {"parent": _("Không thể chuyển một đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")}
+            )
+        if parent.kind not in allowed:
+            raise ValidationError(
+                {
+                    "parent": _("%(kind)s không thể trực thuộc %(parent_kind)s; chỉ trực thuộc: %(allowed)s.")
+                    % {
+                        "kind": Kind(kind).label,
+                        "parent_kind": Kind(parent.kind).label,
+                        "allowed": ", ".join(str(Kind(k).label) for k in allowed),
+                    }
+                }
+            )
+
+    def clean(self) -> None:
+        self.check_parent(self.kind, self.parent, self)
+
+    @classmethod
+    @transaction.atomic
+    def add(cls, *, name: str, code: str, kind: str, parent: "Unit | None" = None, is_active: bool = True) -> "Unit":
+        """Create a unit in the tree (two queries: insert, then set the path from the new id)."""
+        cls.check_parent(kind, parent)
+        unit = cls(name=name, code=code, kind=kind, parent=parent, is_active=is_active)
+        unit.path = f"tmp-{code}"
+        unit.save()
+        unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+        unit.depth = parent.depth + 1 if parent else 0
+        cls.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
+        return unit
+
+    @transaction.atomic
+    def move_to(self, new_parent: "Unit") -> None:
+        """Move this unit and its whole subtree under ``new_parent``.
+
+        Members, referrals and targets point at units by id, so they move with it.
+        One UPDATE rewrites the paths of the subtree.
+        """
+        self.check_parent(self.kind, new_parent, self)
+        old_path, new_path = self.path, f"{new_parent.path}{self.pk}/"
+        shift = new_parent.depth + 1 - self.depth
+        Unit.objects.filter(self.subtree_q()).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1, Length("path"))),
+            depth=models.F("depth") + shift,
+        )
+        Unit.objects.filter(pk=self.pk).update(parent=new_parent)
+        self.refresh_from_db()
+
+
+class Role(models.TextChoices):
+    CELL_SECRETARY = "cell_secretary", _("Bí thư chi đoàn")
+    BASE_OFFICER = "base_officer", _("Cán bộ Đoàn cơ sở")
+    DISTRICT_STAFF = "district_staff", _("Cán bộ Huyện đoàn")
+    PROVINCE_OFFICE = "province_office", _("Văn phòng Tỉnh đoàn")
+
+
+# Where each role is held: a secretary on a cell, an officer on a base union, ...
+ROLE_UNIT_KINDS = {
+    Role.CELL_SECRETARY: (Kind.CELL,),
+    Role.BASE_OFFICER: (Kind.BASE,),
+    Role.DISTRICT_STAFF: (Kind.DISTRICT,),
+    Role.PROVINCE_OFFICE: (Kind.PROVINCE,),
+}
+
+
+class Assignment(models.Model):
+    """One role held by one user on one unit; it covers the unit's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+    def clean(self) -> None:
+        if self.role and self.unit_id and self.unit.kind not in ROLE_UNIT_KINDS[Role(self.role)]:
+            raise ValidationError(
+                {
+                    "unit": _("Vai trò %(role)s phải gắn với đơn vị cấp %(kinds)s.")
+                    % {
+                        "role": Role(self.role).label,
+                        "kinds": ", ".join(str(Kind(k).label) for k in ROLE_UNIT_KINDS[Role(self.role)]),
+                    }
+                }
+            )

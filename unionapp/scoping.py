@@ -1,0 +1,193 @@
+"""The one scoping layer: which units, members and referrals a user may see and change.
+
+A user's scope is the union of the subtrees of their assignments. Every view,
+form choice, filter, report and export starts its querysets here:
+
+    scope = request.scope
+    unit = scope.get_unit(pk, Cap.VIEW_MEMBERS)        # 404 outside, 403 without the capability
+    members = scope.filter(Member.objects.all(), Cap.VIEW_MEMBERS, via="cell__")
+
+Outside the scope an object does not exist (404); inside the scope but without
+the capability the answer is 403, which reveals nothing the user cannot see.
+"""
+
+from functools import cached_property, wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from unionapp.models import Role, Unit
+
+
+class Cap:
+    """Capabilities a view may require. Roles grant them in ROLE_CAPABILITIES."""
+
+    VIEW_MEMBERS = "view_members"
+    EDIT_MEMBERS = "edit_members"
+    LOG_REFERRALS = "log_referrals"
+    APPROVE_ADMISSIONS = "approve_admissions"
+    SET_TARGETS = "set_targets"
+    VIEW_REPORTS = "view_reports"
+    EXPORT_REPORTS = "export_reports"
+    MANAGE_UNITS = "manage_units"
+
+    LABELS = {
+        VIEW_MEMBERS: _("Xem đoàn viên"),
+        EDIT_MEMBERS: _("Sửa đoàn viên"),
+        LOG_REFERRALS: _("Ghi nhận giới thiệu"),
+        APPROVE_ADMISSIONS: _("Chuẩn y kết nạp"),
+        SET_TARGETS: _("Giao chỉ tiêu"),
+        VIEW_REPORTS: _("Xem báo cáo"),
+        EXPORT_REPORTS: _("Xuất báo cáo"),
+        MANAGE_UNITS: _("Quản lý đơn vị và tài khoản"),
+    }
+    ALL = frozenset(LABELS)
+
+
+# The one table of what each role may do (within the subtree of its unit).
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.CELL_SECRETARY: frozenset({Cap.VIEW_MEMBERS, Cap.EDIT_MEMBERS, Cap.LOG_REFERRALS, Cap.VIEW_REPORTS}),
+    Role.BASE_OFFICER: frozenset(
+        {
+            Cap.VIEW_MEMBERS,
+            Cap.EDIT_MEMBERS,
+            Cap.LOG_REFERRALS,
+            Cap.APPROVE_ADMISSIONS,
+            Cap.SET_TARGETS,
+            Cap.VIEW_REPORTS,
+            Cap.EXPORT_REPORTS,
+        }
+    ),
+    Role.DISTRICT_STAFF: frozenset(
+        {Cap.VIEW_MEMBERS, Cap.APPROVE_ADMISSIONS, Cap.SET_TARGETS, Cap.VIEW_REPORTS, Cap.EXPORT_REPORTS}
+    ),
+    Role.PROVINCE_OFFICE: Cap.ALL,
+}
+
+
+class Scope:
+    """What one user may see and do. Built once per request (one query for the assignments)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def is_superuser(self) -> bool:
+        return bool(self.user.is_authenticated and self.user.is_active and self.user.is_superuser)
+
+    @cached_property
+    def assignments(self) -> list:
+        if not (self.user.is_authenticated and self.user.is_active):
+            return []
+        return list(self.user.assignments.select_related("unit").filter(unit__is_active=True).order_by("unit__path"))
+
+    def roots(self, cap: str | None = None) -> list[Unit]:
+        """Top units of the scope for ``cap`` (any capability when None); nested ones dropped."""
+        units = [a.unit for a in self.assignments if cap is None or cap in ROLE_CAPABILITIES[a.role]]
+        units.sort(key=lambda u: u.path)
+        tops: list[Unit] = []
+        for unit in units:
+            if not tops or not unit.is_under(tops[-1]):
+                tops.append(unit)
+        return tops
+
+    def has(self, cap: str) -> bool:
+        """Whether the user holds ``cap`` anywhere."""
+        return self.is_superuser or any(cap in ROLE_CAPABILITIES[a.role] for a in self.assignments)
+
+    def can(self, cap: str, unit: Unit) -> bool:
+        """Whether the user holds ``cap`` on ``unit`` (through an assignment on it or above it). No query."""
+        if self.is_superuser:
+            return True
+        return any(unit.is_under(a.unit) and cap in ROLE_CAPABILITIES[a.role] for a in self.assignments)
+
+    def sees(self, unit: Unit) -> bool:
+        return self.is_superuser or any(unit.is_under(root) for root in self.roots())
+
+    def q(self, cap: str | None = None, via: str = "") -> Q:
+        """Q selecting rows whose unit (reached through ``via``, e.g. "cell__") lies in scope for ``cap``."""
+        if self.is_superuser:
+            return Q()
+        roots = self.roots(cap)
+        if not roots:
+            return Q(pk__in=[])
+        q = Q()
+        for root in roots:
+            q |= root.subtree_q(prefix=via)
+        return q
+
+    def filter(self, qs: QuerySet, cap: str | None = None, via: str = "") -> QuerySet:
+        return qs.filter(self.q(cap, via))
+
+    def units(self, cap: str | None = None) -> QuerySet:
+        return self.filter(Unit.objects.all(), cap)
+
+    def get_unit(self, pk, cap: str) -> Unit:
+        """The unit ``pk`` if visible: 404 when outside the scope, 403 when visible without ``cap``."""
+        return self.check(get_in_scope(self.units(), pk=pk), cap)
+
+    def check(self, unit: Unit, cap: str) -> Unit:
+        """403 unless the user holds ``cap`` on ``unit`` (which the caller fetched through the scope)."""
+        if not self.can(cap, unit):
+            raise PermissionDenied
+        return unit
+
+    def home_unit(self) -> Unit | None:
+        """The unit a user lands on: the top of their first assignment."""
+        roots = self.roots()
+        return roots[0] if roots else None
+
+    def home_role(self) -> str | None:
+        return self.assignments[0].role if self.assignments else None
+
+
+def get_in_scope(qs: QuerySet, **lookup):
+    """``get_object_or_404`` for a queryset already filtered through a Scope."""
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def requires(cap: str):
+    """Declare the capability a view needs. Anonymous users are sent to login by the
+    middleware; a user without the capability anywhere gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.scope.has(cap):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.capability = cap
+        return wrapper
+
+    return decorator
+
+
+def no_capability(view):
+    """Mark a view that any logged-in user may open (home, password change)."""
+    view.capability = None
+    return view
+
+
+class LoginRequiredMiddleware(_DjangoLoginRequired):
+    """Django's login-required middleware, plus ``request.scope`` for every request."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.scope = SimpleLazyObject(lambda: Scope(request.user))
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+def scope_context(request):
+    scope = getattr(request, "scope", None)
+    return {"scope": scope}
+
+
+__all__ = ["Cap", "ROLE_CAPABILITIES", "Scope", "get_in_scope", "login_not_required", "requires", "no_capability"]
