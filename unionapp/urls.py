@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from unionapp import views
@@ -28,5 +28,6 @@ urlpatterns = [
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("", include("members.urls")),
     path("admin/", admin.site.urls),
 ]

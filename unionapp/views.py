@@ -62,5 +62,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
         "children": children,
         "member_total": total,
+        "can_edit": request.scope.can(Cap.EDIT_MEMBERS, unit),
     }
+    if unit.kind == Kind.CELL:
+        # The cell's register in paper order (one more query).
+        context["members"] = list(Member.objects.filter(cell=unit, status__in=Status.COUNTED).select_related("cell"))
     return render(request, "unionapp/unit_detail.html", context)

@@ -1,0 +1,488 @@
+"""The register as Excel: the import template, the import (dry run, then commit) and the export.
+
+One column table (COLUMNS) feeds all three, so a file exported here imports back unchanged.
+"""
+
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from members import text
+from members.models import Gender, ImportBatch, Member, Status
+from unionapp.models import Kind, Unit
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # a 10 MB xlsx rarely unpacks past 100 MB; more is a zip bomb
+EMPTY_ROWS_END = 1_000  # this many empty rows in a row end the data
+EXAMPLE_MARK = "VD"
+
+# field, header, width, required
+COLUMNS = [
+    ("full_name", gettext_lazy("Họ và tên"), 28, True),
+    ("date_of_birth", gettext_lazy("Ngày sinh"), 13, True),
+    ("gender", gettext_lazy("Giới tính"), 10, True),
+    ("ethnicity", gettext_lazy("Dân tộc"), 10, False),
+    ("religion", gettext_lazy("Tôn giáo"), 11, False),
+    ("citizen_id", gettext_lazy("Số CCCD"), 15, False),
+    ("phone", gettext_lazy("Số điện thoại"), 14, False),
+    ("address", gettext_lazy("Địa chỉ"), 32, False),
+    ("education", gettext_lazy("Trình độ học vấn"), 12, False),
+    ("occupation", gettext_lazy("Nghề nghiệp"), 16, False),
+    ("joined_on", gettext_lazy("Ngày vào Đoàn"), 13, False),
+    ("card_number", gettext_lazy("Số thẻ đoàn viên"), 16, False),
+    ("cell_code", gettext_lazy("Mã chi đoàn"), 14, False),
+]
+DATE_FIELDS = {"date_of_birth", "joined_on"}
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+class ImportRefused(Exception):
+    """The whole file is refused (wrong type, too large, too many rows); nothing was read into the register."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    members: list = field(default_factory=list)  # (row number, unsaved Member)
+    errors: list = field(default_factory=list)  # RowError
+    duplicates: list = field(default_factory=list)  # RowError: reported, skipped at commit
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error_rows(self) -> dict[int, list[str]]:
+        rows: dict[int, list[str]] = {}
+        for e in [*self.errors, *self.duplicates]:
+            rows.setdefault(e.row, []).append(f"{e.column}: {e.message}" if e.column else e.message)
+        return rows
+
+
+# --- template ------------------------------------------------------------------------
+
+
+def template_workbook() -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Danh sách đoàn viên")
+    ws.append([_("STT"), *[str(c[1]) + (" *" if c[3] else "") for c in COLUMNS]])
+    ws.append(
+        [
+            EXAMPLE_MARK,
+            "Nguyễn Thị Mẫu",
+            "05/09/2005",
+            "Nữ",
+            "Kinh",
+            "Không",
+            "001305012345",
+            "0912 345 678",
+            "Thôn Bản Trại, xã Quang Lang",
+            "12/12",
+            "Sinh viên",
+            "26/03/2021",
+            "",
+            "",
+        ]
+    )
+    style_header(ws)
+    ws.column_dimensions["A"].width = 6
+    for i, col in enumerate(COLUMNS, start=2):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = col[2]
+    for row in ws.iter_rows(min_row=2, max_row=2):
+        for cell in row:
+            cell.font = Font(italic=True, color="808080")
+            cell.number_format = "@"
+    notes = wb.create_sheet(_("Hướng dẫn"))
+    for line in [
+        _("Mỗi dòng một đoàn viên, bắt đầu từ dòng 3. Dòng có STT là 'VD' là dòng ví dụ và không được nhập."),
+        _("Cột có dấu * là bắt buộc. Ngày ghi dạng dd/mm/yyyy (ví dụ 05/09/2005) hoặc dùng kiểu ngày của Excel."),
+        _("Giới tính: Nam hoặc Nữ. Số CCCD: đúng 12 chữ số, có thể để trống."),
+        _("Mã chi đoàn: để trống khi nhập cho một chi đoàn; bắt buộc khi nhập cho cả đoàn cơ sở."),
+        _("Tệp tối đa 10 MB và 50.000 dòng."),
+    ]:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 110
+    return wb
+
+
+def style_header(ws) -> None:
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.freeze_panes = "A2"
+
+
+# --- import --------------------------------------------------------------------------
+
+
+def open_upload(path: str):
+    """Open an uploaded file as a read-only workbook, or refuse it with a message."""
+    if os.path.getsize(path) > MAX_BYTES:
+        raise ImportRefused(_("Tệp lớn hơn 10 MB. Hãy chia thành nhiều tệp nhỏ hơn."))
+    not_xlsx = _("Tệp không phải bảng tính Excel .xlsx. Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
+    if not zipfile.is_zipfile(path):
+        raise ImportRefused(not_xlsx)
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise ImportRefused(_("Tệp có chứa macro (.xlsm). Hãy lưu lại dạng .xlsx không có macro."))
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
+                raise ImportRefused(not_xlsx)
+            if sum(i.file_size for i in z.infolist()) > MAX_UNCOMPRESSED:
+                raise ImportRefused(_("Tệp giải nén quá lớn, không thể đọc an toàn."))
+    except zipfile.BadZipFile:
+        raise ImportRefused(not_xlsx) from None
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise ImportRefused(not_xlsx) from None
+    ws = wb.worksheets[0]
+    if ws.max_row and ws.max_row > MAX_ROWS + 2:
+        wb.close()
+        raise ImportRefused(_("Trang tính có hơn 50.000 dòng. Hãy chia thành nhiều tệp."))
+    return wb, ws
+
+
+def _header_map(header_row) -> dict[int, str]:
+    wanted = {text.fold(str(c[1])): c[0] for c in COLUMNS}
+    mapping = {}
+    for i, value in enumerate(header_row):
+        key = text.fold(str(value or "")).replace("*", "").strip()
+        if key in wanted:
+            mapping[i] = wanted[key]
+    return mapping
+
+
+def _parse_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = text.nfc(str(value))
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(raw)
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return text.nfc(str(value))
+
+
+GENDERS = {"nam": Gender.MALE, "m": Gender.MALE, "nu": Gender.FEMALE, "f": Gender.FEMALE}
+
+
+def read_rows(ws, unit: Unit, today: date) -> ImportResult:
+    """Check every row; nothing is written. Duplicates against the register are looked up in bulk."""
+    result = ImportResult()
+    cells = {
+        u.code.upper(): u
+        for u in Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True).only("pk", "code", "name")
+    }
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    mapping = _header_map(header or [])
+    missing = [str(c[1]) for c in COLUMNS if c[3] and c[0] not in mapping.values()]
+    if missing:
+        raise ImportRefused(
+            _("Không tìm thấy cột: %(cols)s. Hãy dùng tệp mẫu tải về từ trang này.") % {"cols": ", ".join(missing)}
+        )
+    labels = {c[0]: str(c[1]) for c in COLUMNS}
+    seen_ids: dict[str, int] = {}
+    empty_run, count = 0, 0
+    for row_no, values in enumerate(rows, start=2):
+        if values and str(values[0] or "").strip().upper() == EXAMPLE_MARK:
+            continue
+        record = {mapping[i]: v for i, v in enumerate(values or ()) if i in mapping}
+        if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in record.values()):
+            empty_run += 1
+            if empty_run >= EMPTY_ROWS_END:
+                break
+            continue
+        empty_run = 0
+        count += 1
+        if count > MAX_ROWS:
+            raise ImportRefused(_("Trang tính có hơn 50.000 dòng. Hãy chia thành nhiều tệp."))
+        member, errors = _row_to_member(record, row_no, labels, cells, unit, today)
+        if member and member.citizen_id:
+            if member.citizen_id in seen_ids:
+                errors.append(
+                    RowError(
+                        row_no,
+                        labels["citizen_id"],
+                        _("trùng với dòng %(row)s trong tệp") % {"row": seen_ids[member.citizen_id]},
+                    )
+                )
+            seen_ids.setdefault(member.citizen_id, row_no)
+        if errors:
+            result.errors.extend(errors)
+        else:
+            result.members.append((row_no, member))
+    _mark_duplicates(result, labels)
+    return result
+
+
+def _row_to_member(record, row_no, labels, cells, unit, today):
+    errors = []
+
+    def err(field_name, message):
+        errors.append(RowError(row_no, labels[field_name], message))
+
+    name = _as_text(record.get("full_name"))
+    if not name:
+        err("full_name", _("thiếu họ và tên"))
+    elif len(name) > 120:
+        err("full_name", _("họ và tên quá dài (tối đa 120 ký tự)"))
+    dates = {}
+    for f in DATE_FIELDS:
+        try:
+            dates[f] = _parse_date(record.get(f))
+        except ValueError:
+            err(f, _("ngày không hợp lệ, cần dạng dd/mm/yyyy"))
+            continue
+        if dates[f] and not (date(1900, 1, 1) <= dates[f] <= today):
+            err(f, _("ngày không hợp lệ (sau hôm nay hoặc quá xa)"))
+    if record.get("date_of_birth") in (None, ""):
+        err("date_of_birth", _("thiếu ngày sinh"))
+    gender = GENDERS.get(text.fold(_as_text(record.get("gender"))))
+    if gender is None:
+        err("gender", _("giới tính phải là Nam hoặc Nữ"))
+    try:
+        citizen_id = text.normalise_citizen_id(_as_text(record.get("citizen_id")))
+    except ValueError:
+        citizen_id = None
+        err("citizen_id", _("số CCCD phải gồm đúng 12 chữ số"))
+    try:
+        phone = text.normalise_phone(_as_text(record.get("phone")))
+    except ValueError:
+        phone = ""
+        err("phone", _("số điện thoại không hợp lệ"))
+    code = _as_text(record.get("cell_code")).upper()
+    if code:
+        cell = cells.get(code)
+        if cell is None:
+            err("cell_code", _("không có chi đoàn mã %(code)s trong đơn vị này") % {"code": code})
+    elif unit.kind == Kind.CELL:
+        cell = unit
+    else:
+        cell = None
+        err("cell_code", _("thiếu mã chi đoàn"))
+    lengths = {"ethnicity": 50, "religion": 50, "address": 255, "education": 100, "occupation": 100, "card_number": 30}
+    values = {f: _as_text(record.get(f)) for f in lengths}
+    for f, n in lengths.items():
+        if len(values[f]) > n:
+            err(f, _("quá dài (tối đa %(n)s ký tự)") % {"n": n})
+    if errors:
+        return None, errors
+    member = Member(
+        cell=cell,
+        full_name=name,
+        date_of_birth=dates["date_of_birth"],
+        gender=gender,
+        citizen_id=citizen_id,
+        phone=phone,
+        joined_on=dates.get("joined_on"),
+        **{f: values[f] for f in lengths},
+    )
+    member.ethnicity = member.ethnicity or "Kinh"
+    member.religion = member.religion or "Không"
+    member.refresh_derived()
+    return member, []
+
+
+def _mark_duplicates(result: ImportResult, labels) -> None:
+    """Rows already in the register (same citizen ID, or same name and birth date) are reported
+    and left out. Two queries per 1.000 rows."""
+    keep = []
+    chunk = 1000
+    for start in range(0, len(result.members), chunk):
+        part = result.members[start : start + chunk]
+        ids = {m.citizen_id for _, m in part if m.citizen_id}
+        taken = dict(Member.objects.filter(citizen_id__in=ids).values_list("citizen_id", "cell__name"))
+        names = {m.search_name for _, m in part}
+        same_person = {
+            (n, d): cell
+            for n, d, cell in Member.objects.filter(search_name__in=names).values_list(
+                "search_name", "date_of_birth", "cell__name"
+            )
+        }
+        for row_no, m in part:
+            if m.citizen_id in taken:
+                result.duplicates.append(
+                    RowError(
+                        row_no,
+                        labels["citizen_id"],
+                        _("đã có trong sổ (%(unit)s), bỏ qua") % {"unit": taken[m.citizen_id]},
+                    )
+                )
+            elif (m.search_name, m.date_of_birth) in same_person:
+                result.duplicates.append(
+                    RowError(
+                        row_no,
+                        labels["full_name"],
+                        _("trùng họ tên và ngày sinh với đoàn viên đã có (%(unit)s), bỏ qua")
+                        % {"unit": same_person[(m.search_name, m.date_of_birth)]},
+                    )
+                )
+            else:
+                keep.append((row_no, m))
+    result.members = keep
+
+
+def check_file(path: str, unit: Unit, today: date) -> ImportResult:
+    wb, ws = open_upload(path)
+    try:
+        return read_rows(ws, unit, today)
+    finally:
+        wb.close()
+
+
+@transaction.atomic
+def commit_file(path: str, unit: Unit, today: date, *, by, file_name: str) -> tuple[ImportBatch | None, ImportResult]:
+    """Check the file again and store every good row, or nothing when any row has an error."""
+    result = check_file(path, unit, today)
+    if not result.ok:
+        return None, result
+    batch = ImportBatch.objects.create(
+        cell_scope=unit, file_name=file_name[:255], row_count=len(result.members), created_by=by
+    )
+    members = [m for _, m in result.members]
+    for m in members:
+        m.import_batch = batch
+    Member.objects.bulk_create(members, batch_size=1000)
+    return batch, result
+
+
+def undoable(batch: ImportBatch) -> bool:
+    """A batch can be undone while none of its members changed since (no edit, event, rating or transfer)."""
+    if batch.undone_at:
+        return False
+    members = batch.members.all()
+    return not (
+        members.filter(version__gt=1).exists()
+        or members.filter(status_events__isnull=False).exists()
+        or members.filter(ratings__isnull=False).exists()
+        or members.filter(transfers__isnull=False).exists()
+    )
+
+
+@transaction.atomic
+def undo_batch(batch: ImportBatch) -> int:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if not undoable(batch):
+        return 0
+    count, _by_model = Member.objects.filter(import_batch=batch).delete()
+    batch.undone_at = timezone.now()
+    batch.save(update_fields=["undone_at"])
+    return count
+
+
+def errors_workbook(path: str, result: ImportResult) -> Workbook:
+    """The uploaded file with one more column that says what is wrong on each row."""
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    col = ws.max_column + 1
+    ws.cell(1, col, _("Lỗi")).font = Font(bold=True, color="C00000")
+    ws.column_dimensions[ws.cell(1, col).column_letter].width = 60
+    for row, messages in result.error_rows().items():
+        c = ws.cell(row, col, "; ".join(messages))
+        c.font = Font(color="C00000")
+        c.data_type = "s"
+    return wb
+
+
+# --- export --------------------------------------------------------------------------
+
+EXPORT_EXTRA = [
+    ("cell__name", gettext_lazy("Chi đoàn"), 26),
+    ("status", gettext_lazy("Tình trạng"), 14),
+    ("party_introduced_on", gettext_lazy("Ngày giới thiệu cho Đảng"), 14),
+    ("party_admitted_on", gettext_lazy("Ngày vào Đảng"), 13),
+]
+
+
+def text_cell(ws, value) -> WriteOnlyCell:
+    """A cell that holds text, whatever it starts with: never a formula."""
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def export_register(members, *, show_ids: bool) -> str:
+    """Write the register to a temporary .xlsx and return its path. openpyxl's write-only mode
+    streams rows to disk, so a whole province never sits in memory. The caller deletes the file."""
+    statuses = dict(Status.choices)
+    genders = dict(Gender.choices)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Danh sách đoàn viên"))
+    headers = [_("STT"), *[str(c[1]) for c in COLUMNS], *[str(c[1]) for c in EXPORT_EXTRA]]
+    widths = [6, *[c[2] for c in COLUMNS], *[c[2] for c in EXPORT_EXTRA]]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    header_cells = []
+    for h in headers:
+        c = text_cell(ws, h)
+        c.font = Font(bold=True)
+        c.fill = HEADER_FILL
+        header_cells.append(c)
+    ws.append(header_cells)
+    fields = [c[0] for c in COLUMNS if c[0] != "cell_code"]
+    rows = members.values_list(
+        *fields, "cell__code", "cell__name", "status", "party_introduced_on", "party_admitted_on"
+    )
+    for n, values in enumerate(rows.iterator(chunk_size=2000), start=1):
+        record = dict(
+            zip(
+                [*fields, "cell_code", "cell__name", "status", "party_introduced_on", "party_admitted_on"],
+                values,
+                strict=True,
+            )
+        )
+        record["gender"] = str(genders.get(record["gender"], ""))
+        record["status"] = str(statuses.get(record["status"], ""))
+        if not show_ids:
+            record["citizen_id"] = text.mask_citizen_id(record["citizen_id"])
+        out = [WriteOnlyCell(ws, value=n)]
+        for key in [*[c[0] for c in COLUMNS], *[c[0] for c in EXPORT_EXTRA]]:
+            value = record.get(key)
+            if isinstance(value, date):
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = "DD/MM/YYYY"
+            else:
+                cell = text_cell(ws, value or "")
+            out.append(cell)
+        ws.append(out)
+    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="register-")
+    os.close(fd)
+    wb.save(path)
+    return path

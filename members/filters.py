@@ -1,0 +1,62 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Gender, Member, PartyStatus, Rating, Status, YearRating
+from unionapp.models import Kind
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        indent = "— " * unit.depth
+        return f"{indent}{unit.name}"
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    field_class = UnitChoiceField
+
+    def filter(self, qs, value):
+        return qs.filter(value.subtree_q("cell__")) if value else qs
+
+
+class MemberFilter(django_filters.FilterSet):
+    """The register's filters. Built with the request so every choice comes from the user's scope."""
+
+    q = django_filters.CharFilter(label=_("Tìm kiếm"), method="search")
+    unit = UnitFilter(label=_("Đơn vị"), queryset=None, empty_label=_("Tất cả đơn vị trong phạm vi"))
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=Status.choices, empty_label=_("Mọi tình trạng"))
+    gender = django_filters.ChoiceFilter(label=_("Giới tính"), choices=Gender.choices, empty_label=_("Nam và nữ"))
+    birth_year = django_filters.NumberFilter(label=_("Năm sinh"), field_name="date_of_birth", lookup_expr="year")
+    rating = django_filters.ChoiceFilter(
+        label=_("Xếp loại năm trước"), choices=Rating.choices, method="filter_rating", empty_label=_("Mọi xếp loại")
+    )
+    party = django_filters.ChoiceFilter(
+        label=_("Đảng"), choices=PartyStatus.choices, method="filter_party", empty_label=_("Tất cả")
+    )
+
+    class Meta:
+        model = Member
+        fields = ["q", "unit", "status", "gender", "birth_year", "rating", "party"]
+
+    def __init__(self, *args, scope, unit_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = unit_queryset.exclude(kind=Kind.CELL, is_active=False)
+        self.form.fields["q"].widget.attrs.update(
+            placeholder=_("Họ tên (gõ có dấu hoặc không), số điện thoại, CCCD, số thẻ"), type="search"
+        )
+
+    def search(self, qs, name, value):
+        return qs.search(value)
+
+    def filter_rating(self, qs, name, value):
+        year = timezone.localdate().year - 1
+        return qs.filter(Exists(YearRating.objects.filter(member=OuterRef("pk"), year=year, rating=value)))
+
+    def filter_party(self, qs, name, value):
+        if value == PartyStatus.ADMITTED:
+            return qs.filter(party_admitted_on__isnull=False)
+        if value == PartyStatus.INTRODUCED:
+            return qs.filter(party_introduced_on__isnull=False, party_admitted_on__isnull=True)
+        return qs.filter(party_introduced_on__isnull=True, party_admitted_on__isnull=True)

@@ -1,0 +1,171 @@
+"""Writes to the register that touch more than one row: status events, transfers, ratings, deletion."""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member, Status, StatusEvent, Transfer, YearRating
+from unionapp.models import Unit
+
+
+class RegisterError(Exception):
+    """A refused change, with a message for the user."""
+
+
+class StaleEdit(RegisterError):
+    pass
+
+
+def save_member(*, member: Member, by, expected_version: int | None = None) -> Member:
+    """Create, or update when ``expected_version`` matches the stored one (optimistic lock):
+    an edit made from an older copy of the record is refused rather than silently overwriting."""
+    member.refresh_derived()
+    if member.pk is None:
+        member.save()
+        return member
+    with transaction.atomic():
+        fields = {
+            f.attname: getattr(member, f.attname)
+            for f in Member._meta.concrete_fields
+            if f.editable and f.name not in ("id", "status", "cell")
+        }
+        fields.update(search_name=member.search_name, sort_key=member.sort_key, updated_at=timezone.now())
+        updated = Member.objects.filter(pk=member.pk, version=expected_version).update(
+            version=F("version") + 1, **fields
+        )
+        if not updated:
+            raise StaleEdit(
+                _(
+                    "Hồ sơ này vừa được người khác sửa trong lúc bạn đang sửa. Hãy mở lại hồ sơ để xem bản mới rồi sửa lại."
+                )
+            )
+    member.refresh_from_db()
+    return member
+
+
+@transaction.atomic
+def change_status(*, member: Member, to_status: str, on: date, reason: str, by) -> StatusEvent:
+    """Record a dated status change; the member's status follows the event."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if to_status == member.status:
+        raise RegisterError(_("Đoàn viên đã ở tình trạng này."))
+    if on > timezone.localdate():
+        raise RegisterError(_("Ngày biến động không được sau hôm nay."))
+    event = StatusEvent.objects.create(
+        member=member, from_status=member.status, to_status=to_status, date=on, reason=reason, recorded_by=by
+    )
+    Member.objects.filter(pk=member.pk).update(status=to_status, updated_at=timezone.now(), version=F("version") + 1)
+    return event
+
+
+@transaction.atomic
+def move_member(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> StatusEvent:
+    """Move a member to another cell at once (both cells in the user's scope)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if to_cell.pk == member.cell_id:
+        raise RegisterError(_("Đoàn viên đang sinh hoạt ở chi đoàn này."))
+    if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
+        raise RegisterError(_("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận."))
+    event = StatusEvent.objects.create(
+        member=member,
+        from_status=member.status,
+        to_status=member.status,
+        date=on,
+        reason=reason,
+        from_cell_id=member.cell_id,
+        to_cell=to_cell,
+        recorded_by=by,
+    )
+    Member.objects.filter(pk=member.pk).update(cell=to_cell, updated_at=timezone.now(), version=F("version") + 1)
+    return event
+
+
+def request_transfer(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> Transfer:
+    """Ask the destination (outside the requester's scope) to take the member. Until it accepts,
+    the member stays in, and is counted by, the old cell."""
+    if to_cell.pk == member.cell_id:
+        raise RegisterError(_("Đoàn viên đang sinh hoạt ở chi đoàn này."))
+    with transaction.atomic():
+        Member.objects.select_for_update().get(pk=member.pk)
+        if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
+            raise RegisterError(_("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận."))
+        return Transfer.objects.create(
+            member=member, from_cell_id=member.cell_id, to_cell=to_cell, reason=reason, date=on, requested_by=by
+        )
+
+
+@transaction.atomic
+def decide_transfer(*, transfer: Transfer, accept: bool, by, refusal_reason: str = "") -> Transfer:
+    """Accept or refuse a pending transfer, once: the row lock makes a second decision see the first."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.state != Transfer.State.PENDING:
+        raise RegisterError(_("Yêu cầu chuyển sinh hoạt này đã được xử lý."))
+    transfer.state = Transfer.State.ACCEPTED if accept else Transfer.State.REFUSED
+    transfer.decided_by, transfer.decided_at, transfer.refusal_reason = by, timezone.now(), refusal_reason
+    transfer.save()
+    if accept:
+        member = Member.objects.select_for_update().get(pk=transfer.member_id)
+        StatusEvent.objects.create(
+            member=member,
+            from_status=member.status,
+            to_status=member.status,
+            date=transfer.date,
+            reason=transfer.reason,
+            from_cell_id=member.cell_id,
+            to_cell_id=transfer.to_cell_id,
+            recorded_by=by,
+        )
+        Member.objects.filter(pk=member.pk).update(
+            cell_id=transfer.to_cell_id, updated_at=timezone.now(), version=F("version") + 1
+        )
+    return transfer
+
+
+@transaction.atomic
+def rate_cell(*, ratings: dict[int, str], year: int, by) -> int:
+    """Save a year's ratings for many members at once (member id -> level); "" clears one."""
+    existing = {r.member_id: r for r in YearRating.objects.filter(member_id__in=ratings, year=year)}
+    to_create, to_update, to_delete = [], [], []
+    for member_id, level in ratings.items():
+        current = existing.get(member_id)
+        if not level:
+            if current:
+                to_delete.append(current.pk)
+        elif current is None:
+            to_create.append(YearRating(member_id=member_id, year=year, rating=level, rated_by=by))
+        elif current.rating != level:
+            current.rating, current.rated_by, current.rated_at = level, by, timezone.now()
+            to_update.append(current)
+    YearRating.objects.bulk_create(to_create)
+    YearRating.objects.bulk_update(to_update, ["rating", "rated_by", "rated_at"])
+    YearRating.objects.filter(pk__in=to_delete).delete()
+    return len(to_create) + len(to_update) + len(to_delete)
+
+
+def deletable(member: Member) -> bool:
+    """Only a record entered by mistake today, with no history at all, may be deleted."""
+    return (
+        timezone.localdate(member.created_at) == timezone.localdate()
+        and member.version == 1
+        and not member.status_events.exists()
+        and not member.ratings.exists()
+        and not member.transfers.exists()
+    )
+
+
+@transaction.atomic
+def delete_member(*, member: Member) -> None:
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not deletable(member):
+        raise RegisterError(
+            _(
+                "Không thể xóa hồ sơ đã có lịch sử. Hãy ghi nhận biến động (ví dụ: xóa tên, chuyển sinh hoạt) thay vì xóa."
+            )
+        )
+    member.delete()
+
+
+COUNTED = Status.COUNTED

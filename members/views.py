@@ -1,0 +1,385 @@
+import os
+import secrets
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import excel, services
+from members.filters import MemberFilter
+from members.forms import CellRatingForm, MemberForm, RefuseTransferForm, StatusForm, TransferForm
+from members.models import ImportBatch, Member, Status, Transfer, YearRating
+from unionapp.models import Kind
+from unionapp.scoping import Cap, get_in_scope, requires
+
+PAGE_SIZE = 50
+IMPORT_DIR = os.path.join("var", "imports")
+
+
+def scoped_members(request, cap=Cap.VIEW_MEMBERS):
+    return request.scope.filter(Member.objects.all(), cap, via="cell__")
+
+
+def get_member(request, pk, cap=Cap.VIEW_MEMBERS) -> Member:
+    """The member if in scope (404 otherwise), and 403 when the user lacks ``cap`` on their cell."""
+    member = get_in_scope(scoped_members(request).select_related("cell"), pk=pk)
+    request.scope.check(member.cell, cap)
+    return member
+
+
+def shows_ids(request, unit) -> bool:
+    """Citizen IDs are shown in full only to those who keep the register of that unit."""
+    return request.scope.can(Cap.EDIT_MEMBERS, unit)
+
+
+@requires(Cap.VIEW_MEMBERS)
+def member_list(request: HttpRequest) -> HttpResponse:
+    units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
+    qs = scoped_members(request).select_related("cell")
+    f = MemberFilter(request.GET or None, queryset=qs, scope=request.scope, unit_queryset=units)
+    if not f.is_bound:
+        # Default: members still in the register.
+        results = qs.filter(status__in=Status.COUNTED)
+    else:
+        results = f.qs if f.is_valid() else qs.none()
+    page = Paginator(results.order_by("sort_key", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "filter": f,
+            "page": page,
+            "query_string": params.urlencode(),
+            "can_edit": request.scope.has(Cap.EDIT_MEMBERS),
+        },
+    )
+
+
+@requires(Cap.VIEW_MEMBERS)
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member(request, pk)
+    events = member.status_events.select_related("recorded_by", "from_cell", "to_cell")
+    context = {
+        "member": member,
+        "events": events,
+        "ratings": member.ratings.all(),
+        "transfers": member.transfers.select_related("to_cell", "from_cell"),
+        "can_edit": request.scope.can(Cap.EDIT_MEMBERS, member.cell),
+        "show_id": shows_ids(request, member.cell),
+        "deletable": request.scope.can(Cap.EDIT_MEMBERS, member.cell) and services.deletable(member),
+        "breadcrumbs": [u for u in member.cell.ancestors() if request.scope.sees(u)],
+    }
+    return render(request, "members/member_detail.html", context)
+
+
+@requires(Cap.EDIT_MEMBERS)
+def member_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if "cell" in request.GET:
+        initial["cell"] = request.GET["cell"]
+    form = MemberForm(request.POST or None, scope=request.scope, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        member = services.save_member(member=form.save(commit=False), by=request.user)
+        messages.success(request, _("Đã thêm đoàn viên %(name)s.") % {"name": member.full_name})
+        if "save_add" in request.POST:
+            return redirect(f"{request.path}?cell={member.cell_id}")
+        return redirect("member_detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "creating": True})
+
+
+@requires(Cap.EDIT_MEMBERS)
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member(request, pk, Cap.EDIT_MEMBERS)
+    form = MemberForm(request.POST or None, instance=member, scope=request.scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_member(
+                member=form.save(commit=False), by=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except services.StaleEdit as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("member_detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+@requires(Cap.EDIT_MEMBERS)
+def member_status(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member(request, pk, Cap.EDIT_MEMBERS)
+    form = StatusForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(
+                member=member,
+                to_status=form.cleaned_data["to_status"],
+                on=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except services.RegisterError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Đã ghi nhận biến động."))
+            return redirect("member_detail", pk=member.pk)
+    return render(
+        request, "members/member_action.html", {"form": form, "member": member, "title": _("Ghi nhận biến động")}
+    )
+
+
+@requires(Cap.EDIT_MEMBERS)
+def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member(request, pk, Cap.EDIT_MEMBERS)
+    form = TransferForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        to_cell, d = form.cleaned_data["to_cell_code"], form.cleaned_data
+        try:
+            if request.scope.can(Cap.EDIT_MEMBERS, to_cell):
+                services.move_member(member=member, to_cell=to_cell, on=d["date"], reason=d["reason"], by=request.user)
+                messages.success(request, _("Đã chuyển đoàn viên sang %(cell)s.") % {"cell": to_cell.name})
+            else:
+                services.request_transfer(
+                    member=member, to_cell=to_cell, on=d["date"], reason=d["reason"], by=request.user
+                )
+                messages.info(
+                    request,
+                    _(
+                        "Đã gửi yêu cầu chuyển sinh hoạt tới %(cell)s. Đoàn viên vẫn thuộc chi đoàn cũ cho đến khi được tiếp nhận."
+                    )
+                    % {"cell": to_cell.name},
+                )
+        except services.RegisterError as e:
+            form.add_error(None, str(e))
+        else:
+            return redirect("member_detail", pk=member.pk)
+    return render(
+        request, "members/member_action.html", {"form": form, "member": member, "title": _("Chuyển sinh hoạt")}
+    )
+
+
+@requires(Cap.EDIT_MEMBERS)
+def member_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member(request, pk, Cap.EDIT_MEMBERS)
+    if request.method == "POST":
+        try:
+            services.delete_member(member=member)
+        except services.RegisterError as e:
+            messages.error(request, str(e))
+            return redirect("member_detail", pk=member.pk)
+        messages.success(request, _("Đã xóa hồ sơ %(name)s.") % {"name": member.full_name})
+        return redirect("unit_detail", pk=member.cell_id)
+    if not services.deletable(member):
+        messages.error(request, _("Không thể xóa hồ sơ đã có lịch sử. Hãy ghi nhận biến động thay vì xóa."))
+        return redirect("member_detail", pk=member.pk)
+    return render(request, "members/member_delete.html", {"member": member})
+
+
+@requires(Cap.EDIT_MEMBERS)
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    pending = Transfer.objects.filter(state=Transfer.State.PENDING).select_related("member", "from_cell", "to_cell")
+    incoming = pending.filter(scope.q(Cap.EDIT_MEMBERS, via="to_cell__"))
+    outgoing = pending.filter(scope.q(Cap.EDIT_MEMBERS, via="from_cell__"))
+    return render(
+        request,
+        "members/transfer_list.html",
+        {"incoming": incoming, "outgoing": outgoing, "form": RefuseTransferForm()},
+    )
+
+
+def get_incoming_transfer(request, pk) -> Transfer:
+    return get_in_scope(
+        Transfer.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="to_cell__")).select_related("member", "to_cell"),
+        pk=pk,
+    )
+
+
+@require_POST
+@requires(Cap.EDIT_MEMBERS)
+def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = get_incoming_transfer(request, pk)
+    try:
+        services.decide_transfer(transfer=transfer, accept=True, by=request.user)
+    except services.RegisterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request, _("Đã tiếp nhận %(name)s về %(cell)s.") % {"name": transfer.member, "cell": transfer.to_cell}
+        )
+    return redirect("transfer_list")
+
+
+@require_POST
+@requires(Cap.EDIT_MEMBERS)
+def transfer_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = get_incoming_transfer(request, pk)
+    form = RefuseTransferForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy ghi lý do từ chối."))
+        return redirect("transfer_list")
+    try:
+        services.decide_transfer(
+            transfer=transfer, accept=False, by=request.user, refusal_reason=form.cleaned_data["refusal_reason"]
+        )
+    except services.RegisterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.info(request, _("Đã từ chối tiếp nhận %(name)s.") % {"name": transfer.member})
+    return redirect("transfer_list")
+
+
+@requires(Cap.EDIT_MEMBERS)
+def cell_rating(request: HttpRequest, pk: int) -> HttpResponse:
+    cell = request.scope.get_unit(pk, Cap.EDIT_MEMBERS)
+    if cell.kind != Kind.CELL:
+        raise Http404
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year - 1))
+    except ValueError:
+        year = this_year - 1
+    if not 2000 <= year <= this_year:
+        raise Http404
+    members = list(
+        Member.objects.filter(cell=cell, status__in=Status.COUNTED).prefetch_related(
+            Prefetch("ratings", queryset=YearRating.objects.filter(year=year), to_attr="year_ratings")
+        )
+    )
+    initial = {f"m{m.pk}": m.year_ratings[0].rating for m in members if m.year_ratings}
+    form = CellRatingForm(request.POST or None, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.rate_cell(ratings=form.ratings(), year=year, by=request.user)
+        messages.success(request, _("Đã lưu xếp loại năm %(year)s của %(cell)s.") % {"year": year, "cell": cell.name})
+        return redirect(f"{request.path}?year={year}")
+    years = list(range(this_year, this_year - 5, -1))
+    return render(request, "members/cell_rating.html", {"cell": cell, "form": form, "year": year, "years": years})
+
+
+# --- Excel ---------------------------------------------------------------------------
+
+
+@requires(Cap.EDIT_MEMBERS)
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-doan-vien.xlsx"'
+    excel.template_workbook().save(response)
+    return response
+
+
+def import_units(request):
+    return (
+        request.scope.units(Cap.EDIT_MEMBERS).filter(kind__in=[Kind.CELL, Kind.BASE], is_active=True).order_by("path")
+    )
+
+
+@requires(Cap.EDIT_MEMBERS)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    units = import_units(request)
+    error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        unit = units.filter(pk=request.POST.get("unit") or 0).first()
+        if unit is None:
+            error = _("Hãy chọn đơn vị nhận danh sách.")
+        elif upload is None:
+            error = _("Hãy chọn tệp Excel (.xlsx) để tải lên.")
+        elif upload.size > excel.MAX_BYTES:
+            error = _("Tệp lớn hơn 10 MB. Hãy chia thành nhiều tệp nhỏ hơn.")
+        else:
+            token = secrets.token_hex(16)
+            os.makedirs(IMPORT_DIR, exist_ok=True)
+            with open(os.path.join(IMPORT_DIR, f"{token}.xlsx"), "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            request.session.setdefault("imports", {})[token] = {"unit": unit.pk, "name": upload.name[:200]}
+            request.session.modified = True
+            return redirect("import_preview", token=token)
+    batches = ImportBatch.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="cell_scope__")).select_related(
+        "cell_scope", "created_by"
+    )[:10]
+    return render(request, "members/import_upload.html", {"units": units, "error": error, "batches": batches})
+
+
+def pending_import(request, token):
+    """The upload this user made in this session (404 for anyone else), with its unit re-checked."""
+    info = request.session.get("imports", {}).get(token)
+    path = os.path.join(IMPORT_DIR, f"{token}.xlsx")
+    if not info or not token.isalnum() or not os.path.exists(path):
+        raise Http404
+    unit = get_in_scope(import_units(request), pk=info["unit"])
+    return info, unit, path
+
+
+@requires(Cap.EDIT_MEMBERS)
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    info, unit, path = pending_import(request, token)
+    today = timezone.localdate()
+    try:
+        if request.method == "POST":
+            batch, result = excel.commit_file(path, unit, today, by=request.user, file_name=info["name"])
+            if batch:
+                os.remove(path)
+                request.session["imports"].pop(token, None)
+                request.session.modified = True
+                messages.success(
+                    request,
+                    _("Đã nhập %(n)s đoàn viên vào %(unit)s.") % {"n": batch.row_count, "unit": unit.name},
+                )
+                return redirect("import_upload")
+        else:
+            result = excel.check_file(path, unit, today)
+    except excel.ImportRefused as e:
+        os.remove(path)
+        return render(
+            request, "members/import_upload.html", {"units": import_units(request), "error": str(e), "batches": []}
+        )
+    return render(
+        request,
+        "members/import_preview.html",
+        {"result": result, "unit": unit, "token": token, "name": info["name"], "preview": result.members[:20]},
+    )
+
+
+@requires(Cap.EDIT_MEMBERS)
+def import_errors(request: HttpRequest, token: str) -> HttpResponse:
+    info, unit, path = pending_import(request, token)
+    result = excel.check_file(path, unit, timezone.localdate())
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="loi-nhap-doan-vien.xlsx"'
+    excel.errors_workbook(path, result).save(response)
+    return response
+
+
+@requires(Cap.EDIT_MEMBERS)
+def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_in_scope(ImportBatch.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="cell_scope__")), pk=pk)
+    can_undo = excel.undoable(batch)
+    if request.method == "POST":
+        if not can_undo:
+            messages.error(
+                request, _("Không thể hoàn tác: đã có hồ sơ trong lần nhập này được sửa hoặc ghi nhận biến động.")
+            )
+        else:
+            n = excel.undo_batch(batch)
+            messages.success(request, _("Đã hoàn tác lần nhập: xóa %(n)s hồ sơ.") % {"n": n})
+        return redirect("import_upload")
+    return render(request, "members/import_undo.html", {"batch": batch, "can_undo": can_undo})
+
+
+@requires(Cap.VIEW_MEMBERS)
+def register_export(request: HttpRequest, pk: int) -> FileResponse:
+    unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
+    members = Member.objects.filter(unit.subtree_q("cell__")).order_by("cell__path", "sort_key", "pk")
+    path = excel.export_register(members, show_ids=shows_ids(request, unit))
+    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    os.remove(path)  # the open handle keeps the data until the response is sent
+    name = f"so-doan-vien-{unit.code}-{date.today():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name)
