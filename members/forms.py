@@ -46,6 +46,21 @@ class MemberForm(forms.ModelForm):
 
     confirm_duplicate = forms.BooleanField(label=_("Tôi đã kiểm tra: đây là một người khác, vẫn lưu."), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Longer than the stored values: people type spaces, dots and +84, normalised in clean_*().
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=30,
+        required=False,
+        help_text=_("Ví dụ: 0912 345 678"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
+    )
+    citizen_id = forms.CharField(
+        label=_("Số CCCD"),
+        max_length=30,
+        required=False,
+        help_text=_("12 chữ số, có thể để trống."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = Member
@@ -71,12 +86,6 @@ class MemberForm(forms.ModelForm):
             "joined_on": DateInput(),
             "party_introduced_on": DateInput(),
             "party_admitted_on": DateInput(),
-            "citizen_id": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-            "phone": forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
-        }
-        help_texts = {
-            "citizen_id": _("12 chữ số, có thể để trống."),
-            "phone": _("Ví dụ: 0912 345 678"),
         }
 
     def __init__(self, *args, scope, **kwargs):

@@ -2,6 +2,7 @@ import os
 import secrets
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -19,7 +20,8 @@ from unionapp.models import Kind
 from unionapp.scoping import Cap, get_in_scope, requires
 
 PAGE_SIZE = 50
-IMPORT_DIR = os.path.join("var", "imports")
+# Uploads wait here between the dry run and the commit; named by a random token kept in the session.
+IMPORT_DIR = os.path.join(settings.BASE_DIR, "var", "imports")
 
 
 def scoped_members(request, cap=Cap.VIEW_MEMBERS):

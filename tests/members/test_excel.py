@@ -1,0 +1,257 @@
+import io
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from members import excel
+from members.models import ImportBatch, Member, Status
+from tests.factories import make_member
+
+HEADER = ["STT", "Họ và tên *", "Ngày sinh *", "Giới tính *", "Dân tộc", "Tôn giáo", "Số CCCD", "Số điện thoại",
+          "Địa chỉ", "Trình độ học vấn", "Nghề nghiệp", "Ngày vào Đoàn", "Số thẻ đoàn viên", "Mã chi đoàn"]  # fmt: skip
+
+
+def xlsx(rows, header=HEADER) -> io.BytesIO:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "danh-sach.xlsx"
+    return out
+
+
+GOOD_ROWS = [
+    [
+        1,
+        "Hoàng Thị Lan",
+        "05/09/2005",
+        "Nữ",
+        "Tày",
+        "",
+        "001305012345",
+        "0912.345.678",
+        "Bản Trại",
+        "12/12",
+        "",
+        "",
+        "",
+        "C1",
+    ],
+    [2, "Nông Văn Sơn", datetime(2003, 1, 2), "Nam", "", "", "", "", "", "", "", "26/03/2019", "", "C2"],
+    ["VD", "Nguyễn Thị Mẫu", "05/09/2005", "Nữ", "", "", "", "", "", "", "", "", "", "C1"],  # the example row
+]
+
+
+def upload(client, unit, f):
+    response = client.post(reverse("import_upload"), {"unit": unit.pk, "file": f})
+    return client.get(response["Location"]) if response.status_code == 302 else response
+
+
+def test_template_has_vietnamese_headers_and_an_example_row(client, people):
+    client.force_login(people.secretary)
+    wb = load_workbook(io.BytesIO(client.get(reverse("import_template")).content))
+    ws = wb.active
+    assert [c.value for c in ws[1]][:4] == ["STT", "Họ và tên *", "Ngày sinh *", "Giới tính *"]
+    assert ws["A2"].value == "VD" and ws["B2"].value == "Nguyễn Thị Mẫu"
+
+
+def test_a_good_file_is_checked_then_committed_in_one_go(client, people, tree):
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(GOOD_ROWS))
+    assert preview.status_code == 200
+    assert len(preview.context["result"].members) == 2
+    assert not Member.objects.exists()  # the dry run writes nothing
+    client.post(reverse("import_preview", args=[preview.context["token"]]))
+    lan = Member.objects.get(full_name="Hoàng Thị Lan")
+    son = Member.objects.get(full_name="Nông Văn Sơn")
+    assert (lan.cell, lan.date_of_birth, lan.phone, lan.citizen_id) == (
+        tree.C1,
+        date(2005, 9, 5),
+        "0912345678",
+        "001305012345",
+    )
+    assert (son.cell, son.date_of_birth, son.joined_on) == (tree.C2, date(2003, 1, 2), date(2019, 3, 26))
+    assert ImportBatch.objects.get().row_count == 2
+
+
+def test_a_file_with_bad_rows_writes_nothing_and_reports_every_error(client, people, tree):
+    rows = [
+        [1, "Hoàng Thị Lan", "31/02/2005", "Nữ", "", "", "", "", "", "", "", "", "", "C1"],
+        [2, "", "01/01/2005", "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+        [3, "Lý Văn Ba", "01/01/2005", "Không rõ", "", "", "123", "12", "", "", "", "", "", "C3"],
+        [4, "Lý Văn Bốn", "01/01/2005", "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+    ]
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(rows))
+    errors = {(e.row, e.column) for e in preview.context["result"].errors}
+    assert errors == {
+        (2, "Ngày sinh"),
+        (3, "Họ và tên"),
+        (4, "Giới tính"),
+        (4, "Số CCCD"),
+        (4, "Số điện thoại"),
+        (4, "Mã chi đoàn"),  # C3 is outside B1
+    }
+    body = preview.content.decode()
+    assert "ngày không hợp lệ, cần dạng dd/mm/yyyy" in body and "Chưa có gì được lưu" in body
+    response = client.post(reverse("import_preview", args=[preview.context["token"]]))
+    assert response.status_code == 200
+    assert not Member.objects.exists()
+    # The copy with an error column.
+    marked = load_workbook(
+        io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content)
+    ).active
+    assert marked.cell(1, marked.max_column).value == "Lỗi"
+    assert "Giới tính" in marked.cell(4, marked.max_column).value
+    assert marked.cell(5, marked.max_column).value is None
+
+
+def test_duplicates_of_existing_members_are_reported_not_stored_twice(client, people, tree):
+    make_member(tree.C3, full_name="Hoàng Thị Lan", citizen_id="001305012345")
+    make_member(tree.C1, full_name="NÔNG VĂN SƠN", date_of_birth=date(2003, 1, 2))
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(GOOD_ROWS))
+    assert [e.row for e in preview.context["result"].duplicates] == [2, 3]
+    client.post(reverse("import_preview", args=[preview.context["token"]]))
+    assert Member.objects.count() == 2
+
+
+def test_a_committed_batch_can_be_undone_until_a_member_changes(client, people, tree):
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(GOOD_ROWS))
+    client.post(reverse("import_preview", args=[preview.context["token"]]))
+    batch = ImportBatch.objects.get()
+    assert (
+        "Tất cả hồ sơ của lần nhập này sẽ bị xóa."
+        in client.get(reverse("import_undo", args=[batch.pk])).content.decode()
+    )
+    client.post(reverse("import_undo", args=[batch.pk]))
+    assert not Member.objects.exists()
+    batch.refresh_from_db()
+    assert batch.undone_at is not None
+
+
+def test_a_batch_with_a_changed_member_cannot_be_undone(client, people, tree):
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(GOOD_ROWS))
+    client.post(reverse("import_preview", args=[preview.context["token"]]))
+    lan = Member.objects.get(full_name="Hoàng Thị Lan")
+    client.post(
+        reverse("member_status", args=[lan.pk]), {"to_status": Status.AWAY, "date": "2026-10-01", "reason": "x"}
+    )
+    client.post(reverse("import_undo", args=[ImportBatch.objects.get().pk]))
+    assert Member.objects.count() == 2
+
+
+def test_a_file_that_is_not_xlsx_is_refused(client, people, tree):
+    client.force_login(people.officer)
+    fake = io.BytesIO(b"Ho va ten,Ngay sinh\nA,01/01/2000\n")
+    fake.name = "danh-sach.xlsx"
+    response = upload(client, tree.B1, fake)
+    assert "Tệp không phải bảng tính Excel .xlsx" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+def test_a_macro_workbook_is_refused(client, people, tree):
+    data = xlsx(GOOD_ROWS).getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("xl/vbaProject.bin", b"\x00" * 100)
+    out.seek(0)
+    out.name = "macro.xlsm"
+    client.force_login(people.officer)
+    assert "macro" in upload(client, tree.B1, out).content.decode()
+
+
+def test_a_file_over_the_row_limit_is_refused(client, people, tree, monkeypatch):
+    monkeypatch.setattr(excel, "MAX_ROWS", 2)
+    rows = [[i, f"Người Số {i}", "01/01/2000", "Nam", "", "", "", "", "", "", "", "", "", "C1"] for i in range(1, 6)]
+    client.force_login(people.officer)
+    assert "50.000 dòng" in upload(client, tree.B1, xlsx(rows)).content.decode()
+    assert not Member.objects.exists()
+
+
+def test_the_upload_of_another_session_is_404(client, people, tree):
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(GOOD_ROWS))
+    client.force_login(people.district)
+    assert client.get(reverse("import_preview", args=[preview.context["token"]])).status_code == 403
+    client.force_login(people.province)
+    assert client.get(reverse("import_preview", args=[preview.context["token"]])).status_code == 404
+
+
+def test_import_into_a_unit_outside_the_scope_is_refused(client, people, tree):
+    client.force_login(people.secretary)
+    response = upload(client, tree.C3, xlsx(GOOD_ROWS))
+    assert "Hãy chọn đơn vị nhận danh sách." in response.content.decode()
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+def export(client, unit):
+    response = client.get(reverse("register_export", args=[unit.pk]))
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+def test_export_keeps_text_as_text_and_dates_as_dates(client, people, tree):
+    make_member(tree.C1, full_name="=HYPERLINK(\"http://x\")", citizen_id="001305012345", phone="0912345678",
+                date_of_birth=date(2005, 9, 5))  # fmt: skip
+    make_member(tree.C1, full_name="+Lê Văn Cộng", card_number="-12")
+    client.force_login(people.secretary)
+    ws = export(client, tree.C1)
+    rows = {r[1].value: r for r in ws.iter_rows(min_row=2)}
+    assert [c.value for c in ws[1]][:3] == ["STT", "Họ và tên", "Ngày sinh"]
+    formula_row = rows['=HYPERLINK("http://x")']
+    assert formula_row[1].data_type == "s"  # shown as text, never run
+    assert formula_row[2].value == datetime(2005, 9, 5) and formula_row[2].number_format == "DD/MM/YYYY"
+    assert formula_row[6].value == "001305012345" and formula_row[7].value == "0912345678"
+    assert rows["+Lê Văn Cộng"][1].data_type == "s" and rows["+Lê Văn Cộng"][12].value == "-12"
+
+
+def test_export_masks_citizen_ids_for_readers(client, people, tree):
+    make_member(tree.C1, citizen_id="001305012345")
+    client.force_login(people.district)
+    ws = export(client, tree.D1)
+    assert ws.cell(2, 7).value == "*********345"
+
+
+def test_export_round_trips_through_the_import(client, people, tree):
+    make_member(tree.C1, full_name="Đặng Thị Ánh", date_of_birth=date(2001, 12, 31), citizen_id="001301000001")
+    client.force_login(people.officer)
+    response = client.get(reverse("register_export", args=[tree.B1.pk]))
+    data = io.BytesIO(b"".join(response.streaming_content))
+    data.name = "xuat.xlsx"
+    Member.objects.all().delete()
+    preview = upload(client, tree.B1, data)
+    assert preview.context["result"].ok
+    assert [m.full_name for _, m in preview.context["result"].members] == ["Đặng Thị Ánh"]
+
+
+def test_export_query_count_does_not_grow_with_rows(client, people, tree, django_assert_max_num_queries):
+    client.force_login(people.province)
+    make_member(tree.C1)
+    # session, user, assignments, unit, rows, session save (3)
+    with django_assert_max_num_queries(8) as small:
+        export(client, tree.P)
+    for _ in range(50):
+        make_member(tree.C4)
+    with django_assert_max_num_queries(len(small)):
+        ws = export(client, tree.P)
+    assert ws.max_row == 52
+
+
+@pytest.mark.parametrize("persona", ["secretary", "officer"])
+def test_export_of_a_unit_outside_the_scope_is_404(client, people, tree, persona):
+    client.force_login(getattr(people, persona))
+    assert client.get(reverse("register_export", args=[tree.C3.pk])).status_code == 404

@@ -1,0 +1,73 @@
+from datetime import date
+
+from django.urls import reverse
+
+from members.models import Rating, Status, YearRating
+from tests.factories import make_member
+
+
+def names(response):
+    return [m.full_name for m in response.context["page"].object_list]
+
+
+def test_the_list_shows_only_the_scope(client, people, tree, members):
+    client.force_login(people.officer)
+    response = client.get(reverse("member_list"))
+    assert set(names(response)) == {m.full_name for m in members[tree.C1] + members[tree.C2]}
+    assert response.context["page"].paginator.count == 4
+
+
+def test_a_unit_outside_the_scope_is_not_a_valid_filter(client, people, tree, members):
+    client.force_login(people.officer)
+    response = client.get(reverse("member_list"), {"unit": tree.C3.pk})
+    assert names(response) == []
+    assert "unit" in response.context["filter"].form.errors
+
+
+def test_filters_combine(client, people, tree):
+    a = make_member(tree.C1, full_name="Đỗ Thị Hoa", gender="F", date_of_birth=date(2001, 2, 3))
+    make_member(tree.C1, full_name="Đỗ Văn Hòa", gender="M", date_of_birth=date(2001, 2, 3))
+    make_member(tree.C2, full_name="Đỗ Thị Hoa Hai", gender="F", date_of_birth=date(1999, 2, 3))
+    gone = make_member(
+        tree.C1, full_name="Đỗ Thị Hoài", gender="F", status=Status.MATURED, date_of_birth=date(2001, 1, 1)
+    )
+    YearRating.objects.create(member=a, year=date.today().year - 1, rating=Rating.EXCELLENT)
+    client.force_login(people.officer)
+    url = reverse("member_list")
+    assert names(client.get(url, {"q": "do thi hoa", "gender": "F", "birth_year": 2001, "status": Status.ACTIVE})) == [
+        "Đỗ Thị Hoa"
+    ]
+    assert names(client.get(url, {"q": "do", "unit": tree.C2.pk})) == ["Đỗ Thị Hoa Hai"]
+    assert names(client.get(url, {"rating": Rating.EXCELLENT})) == ["Đỗ Thị Hoa"]
+    assert names(client.get(url, {"status": Status.MATURED})) == [gone.full_name]
+
+
+def test_party_filter(client, people, tree):
+    make_member(
+        tree.C1, full_name="Vi Văn Đảng", party_introduced_on=date(2025, 1, 1), party_admitted_on=date(2025, 9, 1)
+    )
+    make_member(tree.C1, full_name="Vi Văn Ưu", party_introduced_on=date(2025, 1, 1))
+    make_member(tree.C1, full_name="Vi Văn Chưa")
+    client.force_login(people.secretary)
+    url = reverse("member_list")
+    assert names(client.get(url, {"party": "admitted"})) == ["Vi Văn Đảng"]
+    assert names(client.get(url, {"party": "introduced"})) == ["Vi Văn Ưu"]
+
+
+def test_the_list_query_count_does_not_grow_with_rows(client, people, tree, django_assert_max_num_queries):
+    client.force_login(people.province)
+    for _ in range(3):
+        make_member(tree.C1)
+    # session, user, assignments, units for the filter, count, page, session save (3)
+    with django_assert_max_num_queries(10) as small:
+        client.get(reverse("member_list"), {"q": "nguyen"})
+    for _ in range(60):
+        make_member(tree.C3)
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(reverse("member_list"), {"q": "nguyen"})
+    assert response.context["page"].paginator.count == 63
+
+
+def test_an_empty_list_says_what_to_do(client, people, tree):
+    client.force_login(people.secretary)
+    assert "Chưa có đoàn viên nào — thêm mới hoặc nhập từ Excel." in client.get(reverse("member_list")).content.decode()

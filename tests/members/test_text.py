@@ -1,0 +1,69 @@
+import unicodedata
+
+import pytest
+
+from members import text
+
+
+def test_it_composes_decomposed_vietnamese():
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Ánh")
+    assert decomposed != "Nguyễn Thị Ánh"
+    assert text.nfc(f"  {decomposed}\x00  ") == "Nguyễn Thị Ánh"
+
+
+def test_it_folds_accents_case_and_d_bar():
+    assert text.fold("Nguyễn Văn Đạt") == "nguyen van dat"
+    assert text.fold("NGUYỄN VĂN ĐẠT") == text.fold("nguyen van dat")
+    assert text.fold(unicodedata.normalize("NFD", "Đỗ Thị Hằng")) == "do thi hang"
+
+
+def test_register_order_is_by_given_name_then_family_in_vietnamese_order():
+    names = ["Trần Văn Đạt", "Lê Thị Dung", "Nguyễn Văn An", "Phạm Thị Ánh", "Hoàng Văn Anh", "Bùi Thị Ân", "Lê Văn Ăn"]
+    ordered = sorted(names, key=text.sort_key)
+    # An < Anh (shorter first), Ánh after Anh (tone), then Ăn, Ân (letters after a), Dung, Đạt (Đ after D)
+    assert ordered == [
+        "Nguyễn Văn An",
+        "Hoàng Văn Anh",
+        "Phạm Thị Ánh",
+        "Lê Văn Ăn",
+        "Bùi Thị Ân",
+        "Lê Thị Dung",
+        "Trần Văn Đạt",
+    ]
+
+
+def test_same_given_name_sorts_by_family_name():
+    assert sorted(["Vũ Thị Lan", "Đỗ Thị Lan", "Bùi Thị Lan"], key=text.sort_key) == [
+        "Bùi Thị Lan",
+        "Đỗ Thị Lan",
+        "Vũ Thị Lan",
+    ]
+
+
+def test_tones_follow_dictionary_order():
+    # level, grave, hook, tilde, acute, dot below
+    names = ["A Ma", "A Mạ", "A Má", "A Mã", "A Mả", "A Mà"]
+    assert sorted(names, key=text.sort_key) == ["A Ma", "A Mà", "A Mả", "A Mã", "A Má", "A Mạ"]
+
+
+@pytest.mark.parametrize("raw", ["+84 912 345 678", "0912.345.678", "0912345678", "84912345678", "(+84) 912-345-678"])
+def test_phone_numbers_are_one_number(raw):
+    assert text.normalise_phone(raw) == "0912345678"
+
+
+@pytest.mark.parametrize("raw", ["12345", "abc", "+1 555 123 4567", "091234567890123"])
+def test_impossible_phone_numbers_are_refused(raw):
+    with pytest.raises(ValueError):
+        text.normalise_phone(raw)
+
+
+def test_citizen_ids_are_twelve_digits():
+    assert text.normalise_citizen_id("001 305.012345") == "001305012345"
+    assert text.normalise_citizen_id("") is None
+    for bad in ("12345678901", "1234567890123", "00130501234a"):
+        with pytest.raises(ValueError):
+            text.normalise_citizen_id(bad)
+
+
+def test_citizen_ids_are_masked():
+    assert text.mask_citizen_id("001305012345") == "*********345"
