@@ -13,12 +13,12 @@ from unionapp.scoping import Cap
 
 
 class DateInput(forms.DateInput):
-    """The phone's own date picker; the browser shows it as dd/mm/yyyy in Vietnamese."""
-
-    input_type = "date"
+    """A date typed as dd/mm/yyyy. Not <input type=date>: its display follows the phone's
+    settings (often mm/dd/yyyy), while the register everywhere reads dd/mm/yyyy."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs, format="%d/%m/%Y")
 
 
 class CellChoiceField(forms.ModelChoiceField):
