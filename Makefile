@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint migrations-check deps dev-deps frontend browser serve clean
+.PHONY: run test lint migrations-check deps dev-deps frontend browser serve clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ serve: deps
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DEBUG=false $(BIN)/gunicorn unionapp.wsgi --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT)
+
+# Refresh the English catalogue after changing user-facing strings, translate the new
+# entries in locale/en/LC_MESSAGES/django.po, then run this again to compile it.
+messages: dev-deps
+	$(BIN)/python manage.py makemessages -l en -i ".venv/*" -i "node_modules/*" -i "var/*" -i "tests/*"
+	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) node_modules var/static

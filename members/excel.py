@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -164,7 +165,12 @@ def open_upload(path: str):
 
 
 def _header_map(header_row) -> dict[int, str]:
-    wanted = {text.fold(str(c[1])): c[0] for c in COLUMNS}
+    # Headers in either language: a file made from the Vietnamese template imports whatever
+    # language the person uploading it has chosen.
+    wanted = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            wanted.update({text.fold(str(c[1])): c[0] for c in COLUMNS})
     mapping = {}
     for i, value in enumerate(header_row):
         key = text.fold(str(value or "")).replace("*", "").strip()
