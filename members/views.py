@@ -16,6 +16,7 @@ from members import excel, services
 from members.filters import MemberFilter
 from members.forms import CellRatingForm, MemberForm, RefuseTransferForm, StatusForm, TransferForm
 from members.models import ImportBatch, Member, Status, Transfer, YearRating
+from referrals.models import Referral
 from unionapp.models import Kind
 from unionapp.scoping import Cap, get_in_scope, requires
 
@@ -69,7 +70,14 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk)
     events = member.status_events.select_related("recorded_by", "from_cell", "to_cell")
+    year = timezone.localdate().year
+    introduced = list(member.referrals.filter(introduced_on__year=year).order_by("introduced_on"))
     context = {
+        "year": year,
+        "introduced": introduced,
+        "met_one_plus_one": bool(introduced),
+        "can_log": request.scope.can(Cap.LOG_REFERRALS, member.cell),
+        "admission": Referral.objects.filter(member=member).select_related("introducer").first(),
         "member": member,
         "events": events,
         "ratings": member.ratings.all(),

@@ -186,8 +186,10 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
 
 
 def scope_context(request):
+    """``scope`` and ``can.<capability>`` (held anywhere) for menus and buttons."""
     scope = getattr(request, "scope", None)
-    return {"scope": scope}
+    can = SimpleLazyObject(lambda: {cap: scope.has(cap) for cap in Cap.ALL} if scope else {})
+    return {"scope": scope, "can": can}
 
 
 __all__ = ["Cap", "ROLE_CAPABILITIES", "Scope", "get_in_scope", "login_not_required", "requires", "no_capability"]

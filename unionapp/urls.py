@@ -29,5 +29,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("", include("members.urls")),
+    path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]

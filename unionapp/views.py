@@ -63,6 +63,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": children,
         "member_total": total,
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, unit),
+        "can_log": request.scope.can(Cap.LOG_REFERRALS, unit),
     }
     if unit.kind == Kind.CELL:
         # The cell's register in paper order (one more query).

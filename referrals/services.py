@@ -1,0 +1,149 @@
+"""Every write to a referral goes through here: each step in order, who and when recorded,
+admission creating the member in the same transaction."""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member, Status
+from referrals.models import Joins, Referral, ReferralEvent, Stage
+from unionapp.models import Kind, Unit
+
+MIN_AGE, MAX_AGE = 16, 30
+
+
+class ReferralError(Exception):
+    """A refused step, with a message for the user."""
+
+
+def log_referral(*, referral: Referral, by) -> Referral:
+    referral.refresh_derived()
+    referral.created_by = by
+    try:
+        with transaction.atomic():
+            referral.save()
+            ReferralEvent.objects.create(referral=referral, to_stage=Stage.INTRODUCED, by=by)
+    except IntegrityError:
+        # The partial unique index: another open referral with this citizen ID won the race.
+        raise ReferralError(
+            _("Thanh niên có số CCCD này đang được giới thiệu ở một hồ sơ khác chưa kết thúc.")
+        ) from None
+    return referral
+
+
+def _step(referral: Referral, *, to: str, allowed_from: tuple, by, note: str = "", **fields) -> Referral:
+    """Lock the row, check the order, write the fields and the event. Callers hold a transaction."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.stage not in allowed_from:
+        raise ReferralError(
+            _("Không thể chuyển hồ sơ từ “%(a)s” sang “%(b)s”.")
+            % {"a": locked.get_stage_display(), "b": Stage(to).label}
+        )
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    from_stage, locked.stage = locked.stage, to
+    locked.save()
+    ReferralEvent.objects.create(referral=locked, from_stage=from_stage, to_stage=to, by=by, note=note[:500])
+    return locked
+
+
+@transaction.atomic
+def start_training(*, referral: Referral, by, course_name: str, start: date, end: date | None) -> Referral:
+    if end and end < start:
+        raise ReferralError(_("Ngày kết thúc lớp phải sau ngày bắt đầu."))
+    return _step(
+        referral,
+        to=Stage.TRAINING,
+        allowed_from=(Stage.INTRODUCED,),
+        by=by,
+        course_name=course_name,
+        course_start=start,
+        course_end=end,
+    )
+
+
+@transaction.atomic
+def record_review(*, referral: Referral, by, review_date: date, votes_for: int, votes_present: int) -> Referral:
+    """The cell meeting: more than half of those present must approve."""
+    if votes_present <= 0 or votes_for > votes_present:
+        raise ReferralError(_("Số tán thành phải nằm trong khoảng từ 0 đến số có mặt."))
+    if votes_for * 2 <= votes_present:
+        raise ReferralError(
+            _(
+                "Chưa được quá nửa số đoàn viên có mặt tán thành, chi đoàn chưa thể đề nghị kết nạp. Có thể ghi nhận “Rút hồ sơ”."
+            )
+        )
+    return _step(
+        referral,
+        to=Stage.REVIEWED,
+        allowed_from=(Stage.TRAINING,),
+        by=by,
+        review_date=review_date,
+        votes_for=votes_for,
+        votes_present=votes_present,
+    )
+
+
+def admission_cells(referral: Referral):
+    """Cells of the referral's base union: where an admitted youth may become a member."""
+    base = referral.cell.parent
+    return Unit.objects.filter(parent=base, kind=Kind.CELL, is_active=True).order_by("name")
+
+
+@transaction.atomic
+def admit(*, referral: Referral, by, decision_number: str, decision_date: date, cell: Unit | None = None) -> Referral:
+    """Approve the admission. For the union, create the member in ``cell`` (by default the referral's)
+    with the decision date as join date, linked both ways; for the federation, record the decision only.
+
+    Two officers approving at once: the row lock serialises them and the second sees "admitted";
+    the one-to-one on ``member`` backs it in the database."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    check_day = locked.review_date or decision_date
+    if decision_date > timezone.localdate():
+        raise ReferralError(_("Ngày quyết định không được sau hôm nay."))
+    if locked.review_date and decision_date < locked.review_date:
+        raise ReferralError(_("Ngày quyết định phải sau ngày chi đoàn họp xét."))
+    if locked.stage == Stage.REVIEWED and locked.joins == Joins.UNION:
+        age = locked.age_on(check_day)
+        if not MIN_AGE <= age <= MAX_AGE:
+            raise ReferralError(
+                _("Không thể kết nạp: khi chi đoàn xét, thanh niên %(age)s tuổi (quy định từ 16 đến 30 tuổi).")
+                % {"age": age}
+            )
+    cell = cell or locked.cell
+    if cell.parent_id != locked.cell.parent_id or cell.kind != Kind.CELL:
+        raise ReferralError(_("Chi đoàn kết nạp phải thuộc cùng đoàn cơ sở với chi đoàn giới thiệu."))
+    fields = {"decision_number": decision_number, "decision_date": decision_date, "admitted_cell": cell}
+    if locked.stage == Stage.REVIEWED and locked.joins == Joins.UNION:
+        if locked.citizen_id and Member.objects.filter(citizen_id=locked.citizen_id).exists():
+            raise ReferralError(_("Số CCCD này đã có trong sổ đoàn viên; không thể kết nạp lần nữa."))
+        member = Member(
+            cell=cell,
+            full_name=locked.full_name,
+            date_of_birth=locked.date_of_birth,
+            gender=locked.gender,
+            citizen_id=locked.citizen_id,
+            phone=locked.phone,
+            address=locked.address,
+            occupation=locked.place_name[:100],
+            joined_on=decision_date,
+            status=Status.ACTIVE,
+        )
+        member.refresh_derived()
+        member.save()
+        fields["member"] = member
+    return _step(locked, to=Stage.ADMITTED, allowed_from=(Stage.REVIEWED,), by=by, note=decision_number, **fields)
+
+
+@transaction.atomic
+def refuse(*, referral: Referral, by, reason: str) -> Referral:
+    return _step(
+        referral, to=Stage.NOT_ADMITTED, allowed_from=(Stage.REVIEWED,), by=by, note=reason, closing_reason=reason
+    )
+
+
+@transaction.atomic
+def withdraw(*, referral: Referral, by, reason: str) -> Referral:
+    return _step(referral, to=Stage.WITHDRAWN, allowed_from=Stage.OPEN, by=by, note=reason, closing_reason=reason)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from referrals import views
+
+urlpatterns = [
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/new/", views.referral_create, name="referral_create"),
+    path("referrals/introducers/", views.introducer_search, name="introducer_search"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/<slug:step>/", views.referral_step, name="referral_step"),
+    path("units/<int:pk>/pipeline/", views.pipeline_board, name="pipeline_board"),
+]

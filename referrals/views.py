@@ -1,0 +1,212 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from members.models import Member, Status
+from referrals import services
+from referrals.filters import ReferralFilter
+from referrals.forms import AdmitForm, ReasonForm, ReferralForm, ReviewForm, TrainingForm
+from referrals.models import Referral, Stage
+from unionapp.models import Kind
+from unionapp.scoping import Cap, get_in_scope, requires
+
+
+def scoped_referrals(request, cap=Cap.VIEW_MEMBERS):
+    return request.scope.filter(Referral.objects.all(), cap, via="cell__")
+
+
+def get_referral(request, pk, cap) -> Referral:
+    """404 outside the scope; 403 without ``cap`` on the referral's cell."""
+    referral = get_in_scope(scoped_referrals(request).select_related("cell", "introducer", "member"), pk=pk)
+    request.scope.check(referral.cell, cap)
+    return referral
+
+
+@requires(Cap.LOG_REFERRALS)
+def referral_create(request: HttpRequest) -> HttpResponse:
+    form = ReferralForm(request.POST or None, scope=request.scope, initial=_initial_from_query(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.log_referral(referral=form.save(commit=False), by=request.user)
+        except services.ReferralError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Đã ghi nhận giới thiệu %(name)s.") % {"name": referral.full_name})
+            if "save_add" in request.POST:
+                return redirect("referral_create")
+            return redirect("referral_detail", pk=referral.pk)
+    return render(request, "referrals/referral_form.html", {"form": form})
+
+
+def _initial_from_query(request) -> dict:
+    """Start the form from a member's page: that member introduces, in their cell."""
+    initial = {}
+    pk = request.GET.get("introducer")
+    if pk and pk.isdigit():
+        member = request.scope.filter(Member.objects.all(), Cap.LOG_REFERRALS, via="cell__").filter(pk=pk).first()
+        if member:
+            initial.update(introducer=member.pk, cell=member.cell_id)
+    return initial
+
+
+@requires(Cap.LOG_REFERRALS)
+def introducer_search(request: HttpRequest) -> JsonResponse:
+    """Members who may introduce, for the searchable select: accent-insensitive, in scope, 20 at most."""
+    members = request.scope.filter(Member.objects.filter(status__in=Status.COUNTED), Cap.LOG_REFERRALS, via="cell__")
+    cell = request.GET.get("cell", "")
+    if cell.isdigit():
+        members = members.filter(cell_id=cell)
+    members = members.search(request.GET.get("q", ""))[:20]
+    return JsonResponse(
+        {"results": [{"id": m.pk, "text": f"{m.full_name} — {m.date_of_birth:%d/%m/%Y}"} for m in members]}
+    )
+
+
+@requires(Cap.VIEW_MEMBERS)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
+    qs = scoped_referrals(request).select_related("cell", "introducer")
+    f = ReferralFilter(request.GET or None, queryset=qs, unit_queryset=units)
+    results = f.qs if f.is_bound and f.is_valid() else (qs.none() if f.is_bound else qs)
+    page = Paginator(results.order_by("-introduced_on", "-pk"), 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "filter": f,
+            "page": page,
+            "query_string": params.urlencode(),
+            "can_log": request.scope.has(Cap.LOG_REFERRALS),
+        },
+    )
+
+
+@requires(Cap.VIEW_MEMBERS)
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral(request, pk, Cap.VIEW_MEMBERS)
+    scope = request.scope
+    context = {
+        "referral": referral,
+        "events": referral.events.select_related("by"),
+        "can_move": scope.can(Cap.LOG_REFERRALS, referral.cell),
+        "can_approve": scope.can(Cap.APPROVE_ADMISSIONS, referral.cell),
+        "breadcrumbs": [u for u in referral.cell.ancestors() if scope.sees(u)],
+    }
+    return render(request, "referrals/referral_detail.html", context)
+
+
+# Each step: the capability it needs, its form, and the service call.
+STEPS = {
+    "training": (Cap.LOG_REFERRALS, _("Vào lớp bồi dưỡng")),
+    "review": (Cap.LOG_REFERRALS, _("Chi đoàn họp xét")),
+    "admit": (Cap.APPROVE_ADMISSIONS, _("Chuẩn y kết nạp")),
+    "refuse": (Cap.APPROVE_ADMISSIONS, _("Không kết nạp")),
+    "withdraw": (Cap.LOG_REFERRALS, _("Rút hồ sơ")),
+}
+
+
+def _step_form(step, referral, data):
+    today = timezone.localdate()
+    if step == "training":
+        return TrainingForm(data, initial={"start": today})
+    if step == "review":
+        return ReviewForm(data, initial={"review_date": today})
+    if step == "admit":
+        return AdmitForm(data, cells=services.admission_cells(referral), initial={"cell": referral.cell_id})
+    return ReasonForm(data)
+
+
+def _run_step(step, referral, by, d):
+    if step == "training":
+        return services.start_training(
+            referral=referral, by=by, course_name=d["course_name"], start=d["start"], end=d["end"]
+        )
+    if step == "review":
+        return services.record_review(
+            referral=referral,
+            by=by,
+            review_date=d["review_date"],
+            votes_for=d["votes_for"],
+            votes_present=d["votes_present"],
+        )
+    if step == "admit":
+        return services.admit(
+            referral=referral,
+            by=by,
+            decision_number=d["decision_number"],
+            decision_date=d["decision_date"],
+            cell=d["cell"],
+        )
+    if step == "refuse":
+        return services.refuse(referral=referral, by=by, reason=d["reason"])
+    return services.withdraw(referral=referral, by=by, reason=d["reason"])
+
+
+@requires(Cap.LOG_REFERRALS)
+def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise Http404
+    cap, title = STEPS[step]
+    referral = get_referral(request, pk, cap)
+    form = _step_form(step, referral, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _run_step(step, referral, request.user, form.cleaned_data)
+        except services.ReferralError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(
+                request, _("Đã cập nhật hồ sơ %(name)s: %(step)s.") % {"name": referral.full_name, "step": title}
+            )
+            return redirect(safe_next(request) or reverse("referral_detail", args=[pk]))
+    return render(
+        request,
+        "referrals/referral_step.html",
+        {"form": form, "referral": referral, "title": title, "step": step, "next": safe_next(request)},
+    )
+
+
+def safe_next(request) -> str:
+    """Where to go back to after a step (the board the step was started from), if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if target and ok else ""
+
+
+@requires(Cap.VIEW_MEMBERS)
+def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counts and names per stage for a cell or a base union, with each card's next action."""
+    unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
+    if unit.kind not in (Kind.CELL, Kind.BASE):
+        raise Http404
+    year = timezone.localdate().year
+    referrals = Referral.objects.filter(unit.subtree_q("cell__")).select_related("cell", "introducer")
+    open_cards = list(referrals.filter(stage__in=Stage.OPEN).order_by("introduced_on", "pk"))
+    closed_counts = dict(
+        referrals.filter(stage__in=Stage.CLOSED, introduced_on__year=year)
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    columns = []
+    for stage in Stage.OPEN:
+        cards = [r for r in open_cards if r.stage == stage]
+        columns.append({"stage": stage, "label": Stage(stage).label, "cards": cards, "count": len(cards)})
+    context = {
+        "unit": unit,
+        "columns": columns,
+        "closed": [(Stage(s).label, closed_counts.get(s, 0)) for s in Stage.CLOSED],
+        "year": year,
+        "can_move": request.scope.can(Cap.LOG_REFERRALS, unit),
+        "can_approve": request.scope.can(Cap.APPROVE_ADMISSIONS, unit),
+        "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
+    }
+    return render(request, "referrals/board.html", context)
