@@ -34,3 +34,26 @@ def make_member(cell, **kwargs) -> Member:
     member.refresh_derived()
     member.save()
     return member
+
+
+def make_referral(cell, by, introducer=None, **kwargs):
+    from referrals import services
+    from referrals.models import Place, Referral
+
+    n = next(_seq)
+    kwargs.setdefault("full_name", f"Trần Thị Mới {n}")
+    kwargs.setdefault("date_of_birth", date(2007, 6, 1))
+    kwargs.setdefault("gender", Gender.FEMALE)
+    kwargs.setdefault("place_kind", Place.SCHOOL)
+    kwargs.setdefault("introduced_on", date(2026, 3, 1))
+    if introducer is None and "collective_name" not in kwargs:
+        kwargs.update(collective_kind="federation_branch", collective_name="Chi hội thôn")
+    return services.log_referral(referral=Referral(cell=cell, introducer=introducer, **kwargs), by=by)
+
+
+def reviewed_referral(cell, by, **kwargs):
+    from referrals import services
+
+    r = make_referral(cell, by, **kwargs)
+    r = services.start_training(referral=r, by=by, course_name="Lớp cảm tình Đoàn", start=date(2026, 4, 1), end=None)
+    return services.record_review(referral=r, by=by, review_date=date(2026, 5, 1), votes_for=10, votes_present=12)

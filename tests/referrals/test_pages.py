@@ -1,0 +1,232 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from members.models import Member
+from referrals import services
+from referrals.models import Referral, Stage
+from tests.factories import make_member, make_referral, reviewed_referral
+
+
+def referral_data(cell, introducer, **overrides):
+    data = {
+        "cell": cell.pk,
+        "introduced_by": "member",
+        "introducer": introducer.pk if introducer else "",
+        "collective_kind": "",
+        "collective_name": "",
+        "joins": "union",
+        "full_name": "Lương Thị Hoa",
+        "date_of_birth": "12/08/2008",
+        "gender": "F",
+        "phone": "0912 000 111",
+        "citizen_id": "",
+        "address": "Thôn Bản Trại",
+        "place_kind": "school",
+        "place_name": "THPT Chi Lăng",
+        "introduced_on": "01/03/2026",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_secretary_logs_a_referral_by_a_member_of_the_cell(client, people, tree):
+    introducer = make_member(tree.C1)
+    client.force_login(people.secretary)
+    response = client.post(reverse("referral_create"), referral_data(tree.C1, introducer))
+    r = Referral.objects.get()
+    assert response.status_code == 302
+    assert (r.introducer, r.cell, r.stage, r.phone, r.date_of_birth) == (
+        introducer,
+        tree.C1,
+        Stage.INTRODUCED,
+        "0912000111",
+        date(2008, 8, 12),
+    )
+
+
+def test_a_collective_introducer_needs_a_kind_and_a_name(client, people, tree):
+    client.force_login(people.secretary)
+    response = client.post(reverse("referral_create"), referral_data(tree.C1, None, introduced_by="collective"))
+    assert "Hãy ghi tên tập thể giới thiệu." in response.content.decode()
+    client.post(
+        reverse("referral_create"),
+        referral_data(
+            tree.C1,
+            None,
+            introduced_by="collective",
+            collective_kind="pioneer_unit",
+            collective_name="Liên đội THCS Quang Lang",
+        ),
+    )
+    r = Referral.objects.get()
+    assert r.introducer is None and r.introducer_label == "Liên đội / Chi đội thiếu niên Liên đội THCS Quang Lang"
+
+
+def test_an_introducer_outside_the_scope_is_not_a_valid_choice(client, people, tree):
+    stranger = make_member(tree.C3)
+    client.force_login(people.secretary)
+    response = client.post(reverse("referral_create"), referral_data(tree.C1, stranger))
+    assert "introducer" in response.context["form"].errors
+    assert not Referral.objects.exists()
+
+
+def test_an_open_referral_with_the_same_citizen_id_is_refused(client, people, tree):
+    make_referral(tree.C3, people.province, citizen_id="001308000999")
+    client.force_login(people.secretary)
+    response = client.post(
+        reverse("referral_create"), referral_data(tree.C1, make_member(tree.C1), citizen_id="001308000999")
+    )
+    assert "đang được Chi đoàn Ba giới thiệu" in response.content.decode()
+    assert Referral.objects.count() == 1
+
+
+def test_warnings_are_shown_then_confirmed(client, people, tree):
+    make_member(tree.C4, full_name="Lương Thị Hoa", date_of_birth=date(2008, 8, 12))
+    make_referral(
+        tree.C3,
+        people.province,
+        full_name="LUONG THI HOA",
+        date_of_birth=date(2008, 8, 12),
+        introduced_on=date(2026, 1, 5),
+    )
+    client.force_login(people.secretary)
+    data = referral_data(tree.C1, make_member(tree.C1), date_of_birth="12/08/2011")
+    response = client.post(reverse("referral_create"), data)
+    assert response.status_code == 200  # a different birth date: only the age warning
+    warnings = response.context["form"].warnings
+    assert len(warnings) == 1 and "14 tuổi" in warnings[0]
+    data["date_of_birth"] = "12/08/2008"
+    warnings = client.post(reverse("referral_create"), data).context["form"].warnings
+    assert "có thể đã là đoàn viên (Chi đoàn Bốn)" in warnings[0]
+    assert "đã được giới thiệu trong năm 2026, tại Chi đoàn Ba" in warnings[1]
+    assert Referral.objects.count() == 1
+    client.post(reverse("referral_create"), {**data, "confirm_warnings": "on"})
+    assert Referral.objects.count() == 2
+
+
+def test_a_warning_reveals_only_the_unit(client, people, tree):
+    make_referral(tree.C3, people.province, full_name="Lương Thị Hoa", date_of_birth=date(2008, 8, 12), phone="0999888777",
+                  address="Số 5 phố Bí Mật")  # fmt: skip
+    client.force_login(people.secretary)
+    body = client.post(reverse("referral_create"), referral_data(tree.C1, make_member(tree.C1))).content.decode()
+    assert "Chi đoàn Ba" in body and "0999888777" not in body and "Bí Mật" not in body
+
+
+def test_the_introducer_search_is_accent_insensitive_and_scoped(client, people, tree):
+    make_member(tree.C1, full_name="Đinh Văn Đức")
+    make_member(tree.C3, full_name="Đinh Văn Đông")
+    client.force_login(people.secretary)
+    results = client.get(reverse("introducer_search"), {"q": "dinh van"}).json()["results"]
+    assert [r["text"].split(" — ")[0] for r in results] == ["Đinh Văn Đức"]
+
+
+def step(client, r, name, data):
+    return client.post(reverse("referral_step", args=[r.pk, name]), data)
+
+
+def test_the_pipeline_through_the_pages(client, people, tree):
+    r = make_referral(tree.C1, people.secretary, introducer=make_member(tree.C1))
+    client.force_login(people.secretary)
+    step(client, r, "training", {"course_name": "Lớp cảm tình Đoàn", "start": "01/04/2026", "end": "03/04/2026"})
+    step(client, r, "review", {"review_date": "01/05/2026", "votes_present": "12", "votes_for": "11"})
+    r.refresh_from_db()
+    assert r.stage == Stage.REVIEWED
+    # The secretary cannot approve.
+    assert client.get(reverse("referral_step", args=[r.pk, "admit"])).status_code == 403
+    client.force_login(people.officer)
+    response = step(
+        client, r, "admit", {"decision_number": "15-QĐ/ĐTN", "decision_date": "20/05/2026", "cell": tree.C1.pk}
+    )
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert r.stage == Stage.ADMITTED and r.member.cell == tree.C1
+
+
+def test_a_step_out_of_order_is_explained(client, people, tree):
+    r = make_referral(tree.C1, people.secretary)
+    client.force_login(people.secretary)
+    response = step(client, r, "review", {"review_date": "01/05/2026", "votes_present": "12", "votes_for": "11"})
+    assert "Không thể chuyển hồ sơ từ “Đã giới thiệu” sang “Chi đoàn đã xét”" in response.content.decode()
+
+
+def test_an_unknown_step_is_404(client, people, tree):
+    r = make_referral(tree.C1, people.secretary)
+    client.force_login(people.secretary)
+    assert client.get(reverse("referral_step", args=[r.pk, "fly"])).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["referral_detail", "training", "review", "admit", "refuse", "withdraw"])
+def test_referral_pages_are_404_outside_the_scope(client, people, tree, url):
+    r = make_referral(tree.C2, people.officer)
+    client.force_login(people.secretary)
+    target = (
+        reverse("referral_detail", args=[r.pk])
+        if url == "referral_detail"
+        else reverse("referral_step", args=[r.pk, url])
+    )
+    assert client.get(target).status_code == 404
+    assert client.post(target, {}).status_code == 404
+
+
+def test_the_board_is_404_outside_the_scope_and_for_other_levels(client, people, tree):
+    client.force_login(people.officer)
+    assert client.get(reverse("pipeline_board", args=[tree.B2.pk])).status_code == 404
+    assert client.get(reverse("pipeline_board", args=[tree.C3.pk])).status_code == 404
+    client.force_login(people.province)
+    assert client.get(reverse("pipeline_board", args=[tree.D1.pk])).status_code == 404
+
+
+def test_the_board_shows_counts_and_names_per_stage(client, people, tree, django_assert_max_num_queries):
+    make_referral(tree.C1, people.secretary, full_name="Người Một")
+    reviewed_referral(tree.C2, people.officer, full_name="Người Hai")
+    done = reviewed_referral(tree.C1, people.secretary, full_name="Người Ba")
+    services.admit(referral=done, by=people.officer, decision_number="1", decision_date=date(2026, 6, 1))
+    client.force_login(people.officer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("pipeline_board", args=[tree.B1.pk]))
+    columns = {c["stage"]: [r.full_name for r in c["cards"]] for c in response.context["columns"]}
+    assert columns == {"introduced": ["Người Một"], "training": [], "reviewed": ["Người Hai"]}
+    assert "Chuẩn y kết nạp" in response.content.decode()
+
+
+def test_the_list_filters_by_stage_unit_and_introducer(client, people, tree):
+    an = make_member(tree.C1, full_name="Vi Văn An")
+    make_referral(tree.C1, people.secretary, introducer=an, full_name="Người Một")
+    reviewed_referral(tree.C2, people.officer, full_name="Người Hai", joins="federation")
+    make_referral(tree.C3, people.province, full_name="Người Ngoài")
+    client.force_login(people.officer)
+    url = reverse("referral_list")
+
+    def names(params):
+        return [r.full_name for r in client.get(url, params).context["page"].object_list]
+
+    assert sorted(names({})) == ["Người Hai", "Người Một"]
+    assert names({"stage": "reviewed"}) == ["Người Hai"]
+    assert names({"joins": "federation"}) == ["Người Hai"]
+    assert names({"introducer": "vi van an"}) == ["Người Một"]
+    assert names({"unit": tree.C2.pk}) == ["Người Hai"]
+    assert names({"year": 2025}) == []
+
+
+def test_the_member_card_shows_who_they_introduced_this_year(client, people, tree):
+    member = make_member(tree.C1)
+    client.force_login(people.secretary)
+    page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
+    assert "Chưa giới thiệu ai" in page
+    make_referral(
+        tree.C1, people.secretary, introducer=member, full_name="Em Được Giới Thiệu", introduced_on=date.today()
+    )
+    page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
+    assert "Đã thực hiện 1+1" in page and "Em Được Giới Thiệu" in page
+
+
+def test_the_new_member_page_names_the_admission(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary, introducer=make_member(tree.C1, full_name="Hà Văn Giới"))
+    r = services.admit(referral=r, by=people.officer, decision_number="15-QĐ/ĐTN", decision_date=date(2026, 6, 1))
+    client.force_login(people.secretary)
+    page = client.get(reverse("member_detail", args=[r.member.pk])).content.decode()
+    assert "Kết nạp theo quyết định 15-QĐ/ĐTN, do Hà Văn Giới giới thiệu." in page
+    assert Member.objects.filter(admission=r).count() == 1
