@@ -26,7 +26,7 @@ class ReferralForm(forms.ModelForm):
 
     BY_MEMBER, BY_COLLECTIVE = "member", "collective"
     introduced_by = forms.ChoiceField(
-        label=_("Người giới thiệu"),
+        label=_("Hình thức giới thiệu"),
         choices=[(BY_MEMBER, _("Đoàn viên (tính 1+1)")), (BY_COLLECTIVE, _("Tập thể (Chi hội, Chi đội...)"))],
         initial=BY_MEMBER,
         widget=forms.RadioSelect,
