@@ -43,18 +43,19 @@ def members_at(start: date):
     )
 
 
-def one_plus_one_by_cell(q: Q, start: date, end: date) -> dict[int, OnePlusOne]:
-    """Per cell (id) of the members selected by ``q`` (e.g. ``unit.subtree_q("cell__")``): one query."""
+def one_plus_one_by_cell(q: Q, start: date, end: date, key: str = "cell_id") -> dict:
+    """Per cell of the members selected by ``q`` (e.g. ``unit.subtree_q("cell__")``): one query.
+    ``key`` groups by another column: "cell__path" for roll-ups, "pk" for one row per member."""
     introduced = Referral.objects.filter(introducer=OuterRef("pk"), introduced_on__gte=start, introduced_on__lte=end)
     rows = (
         members_at(start)
         .filter(q)
         .annotate(introduced=Exists(introduced))
-        .values("cell_id")
+        .values(key)
         .annotate(n=Count("pk"), k=Count("pk", filter=Q(introduced=True)))
         .order_by()
     )
-    return {r["cell_id"]: OnePlusOne(r["n"], r["k"]) for r in rows}
+    return {r[key]: OnePlusOne(r["n"], r["k"]) for r in rows}
 
 
 def one_plus_one_rate(unit, start: date, end: date) -> OnePlusOne:

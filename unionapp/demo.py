@@ -217,7 +217,97 @@ def seed_small(today: date | None = None) -> bool:
         for m in Member.objects.filter(status__in=Status.COUNTED)
     ]
     YearRating.objects.bulk_create(ratings, batch_size=500)
+    users = {}
     for username, role, code, display in DEMO_ACCOUNTS:
-        user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=display)
-        Assignment.objects.create(user=user, unit=units[code], role=role)
+        users[username] = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=display)
+        Assignment.objects.create(user=users[username], unit=units[code], role=role)
+    seed_referrals(rng, list(units.values()), users["tinh"], today)
+    seed_targets(units, today.year)
     return True
+
+
+def seed_referrals(rng: random.Random, units: list[Unit], by: User, today: date) -> None:
+    """Referrals this year and last year, in every stage, into both the union and the federation."""
+    from referrals.models import Joins, Place, Referral, ReferralEvent, Stage
+
+    cells = [u for u in units if u.kind == Kind.CELL]
+    introducers = {c.pk: list(Member.objects.filter(cell=c, status=Status.ACTIVE).order_by("pk")) for c in cells}
+    referrals, admitted_members = [], []
+    for year in (today.year - 1, today.year):
+        last_day = today if year == today.year else date(year, 12, 31)
+        for cell in cells:
+            for _ in range(rng.randint(3, 9)):
+                introduced_on = date(year, 1, 1) + timedelta(days=rng.randint(0, (last_day - date(year, 1, 1)).days))
+                name, gender = person(rng)
+                joins = Joins.UNION if rng.random() < 0.65 else Joins.FEDERATION
+                born = introduced_on - timedelta(days=rng.randint(16 * 365 + 30, 24 * 365))
+                r = Referral(
+                    cell=cell,
+                    introducer=rng.choice(introducers[cell.pk]) if rng.random() < 0.85 else None,
+                    collective_kind="" if rng.random() < 0.85 else "federation_branch",
+                    full_name=name,
+                    date_of_birth=born,
+                    gender=gender,
+                    place_kind=rng.choice(list(Place)),
+                    joins=joins,
+                    introduced_on=introduced_on,
+                    created_by=by,
+                )
+                if r.introducer is None:
+                    r.collective_kind, r.collective_name = "federation_branch", f"Chi hội {cell.name.split()[-1]}"
+                days_since = (today - introduced_on).days
+                stage = Stage.INTRODUCED
+                if days_since > 20:
+                    stage = rng.choices(
+                        [Stage.TRAINING, Stage.REVIEWED, Stage.ADMITTED, Stage.WITHDRAWN], weights=[10, 10, 75, 5]
+                    )[0]
+                    if days_since < 60 and stage == Stage.ADMITTED:
+                        stage = Stage.REVIEWED
+                if stage in (Stage.TRAINING, Stage.REVIEWED, Stage.ADMITTED):
+                    r.course_name = "Lớp bồi dưỡng nhận thức về Đoàn"
+                    r.course_start = introduced_on + timedelta(days=10)
+                if stage in (Stage.REVIEWED, Stage.ADMITTED):
+                    r.review_date = introduced_on + timedelta(days=20)
+                    r.votes_present = rng.randint(12, 30)
+                    r.votes_for = r.votes_present - rng.randint(0, 2)
+                if stage == Stage.ADMITTED:
+                    r.decision_date = min(r.review_date + timedelta(days=rng.randint(10, 40)), today)
+                    r.decision_number = f"{rng.randint(1, 99)}-QĐ/ĐTN"
+                    r.admitted_cell = cell
+                    if joins == Joins.UNION:
+                        m = Member(
+                            cell=cell, full_name=name, date_of_birth=born, gender=gender, joined_on=r.decision_date
+                        )
+                        m.refresh_derived()
+                        admitted_members.append(m)
+                        r.member = m
+                if stage == Stage.WITHDRAWN:
+                    r.closing_reason = "Chuyển đi nơi khác"
+                r.stage = stage
+                r.refresh_derived()
+                referrals.append(r)
+    Member.objects.bulk_create(admitted_members, batch_size=500)
+    for r in referrals:
+        if r.member is not None:
+            r.member_id = r.member.pk
+    Referral.objects.bulk_create(referrals, batch_size=500)
+    ReferralEvent.objects.bulk_create(
+        [ReferralEvent(referral=r, to_stage=r.stage, by=by, note="Dữ liệu mẫu") for r in Referral.objects.all()]
+    )
+
+
+def seed_targets(units: dict[str, Unit], year: int) -> None:
+    """Targets for the province and every unit under it, for this year and last year."""
+    from reports.models import Target
+
+    cells_under = {u.pk: 0 for u in units.values()}
+    for u in units.values():
+        if u.kind == Kind.CELL:
+            for pk in u.ancestor_ids():
+                cells_under[pk] += 1
+    targets = []
+    for y in (year - 1, year):
+        for u in units.values():
+            n = cells_under[u.pk]
+            targets.append(Target(unit=u, year=y, union=6 * n, federation=3 * n, party=max(1, n // 3)))
+    Target.objects.bulk_create(targets)

@@ -30,5 +30,6 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("", include("members.urls")),
     path("", include("referrals.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from members.models import Member, Status
-from unionapp.models import Kind, Unit
+from unionapp.models import Kind, Role, Unit
 from unionapp.scoping import Cap, login_not_required, no_capability, requires
 
 
@@ -32,8 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.scope.is_superuser:
             province = Unit.objects.filter(kind=Kind.PROVINCE).order_by("path").first()
             if province:
-                return redirect("unit_detail", pk=province.pk)
+                return redirect("dashboard", pk=province.pk)
         return render(request, "unionapp/no_assignment.html")
+    if request.scope.home_role() != Role.CELL_SECRETARY and request.scope.can(Cap.VIEW_REPORTS, unit):
+        return redirect("dashboard", pk=unit.pk)
     return redirect("unit_detail", pk=unit.pk)
 
 

@@ -39,7 +39,7 @@ def test_chidoan_logs_a_referral_on_a_phone_and_xa_approves_it(browser, live_ser
     officer.get_by_role("link", name="Tiến độ kết nạp").click()
     reviewed = officer.get_by_test_id("column-reviewed")
     assert "Lò Văn Tuấn" in reviewed.inner_text()
-    reviewed.get_by_role("link", name="Chuẩn y kết nạp").click()
+    reviewed.get_by_test_id("card").filter(has_text="Lò Văn Tuấn").get_by_role("link", name="Chuẩn y kết nạp").click()
     officer.get_by_label("Số quyết định chuẩn y").fill("25-QĐ/ĐTN")
     officer.get_by_role("button", name="Chuẩn y kết nạp").click()
     assert officer.get_by_text("Đã cập nhật hồ sơ Lò Văn Tuấn").is_visible()

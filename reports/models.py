@@ -1,0 +1,51 @@
+"""Yearly targets per unit, with the history of every change."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from unionapp.models import Unit
+
+
+class TargetField(models.TextChoices):
+    UNION = "union", _("Kết nạp đoàn viên")
+    FEDERATION = "federation", _("Kết nạp hội viên")
+    PARTY = "party", _("Giới thiệu đoàn viên ưu tú cho Đảng")
+
+
+class Target(models.Model):
+    """A unit's plan for one year. An empty value means "no target", shown as "—" in reports."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    union = models.PositiveIntegerField(_("chỉ tiêu kết nạp đoàn viên"), null=True, blank=True)
+    federation = models.PositiveIntegerField(_("chỉ tiêu kết nạp hội viên"), null=True, blank=True)
+    party = models.PositiveIntegerField(_("chỉ tiêu giới thiệu đoàn viên ưu tú"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="target_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}"
+
+
+class TargetChange(models.Model):
+    """Who changed which target, when, from what to what."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    field = models.CharField(_("chỉ tiêu"), max_length=12, choices=TargetField.choices)
+    old = models.PositiveIntegerField(_("giá trị cũ"), null=True, blank=True)
+    new = models.PositiveIntegerField(_("giá trị mới"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["unit", "year"], name="targetchange_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year} {self.field}: {self.old} → {self.new}"

@@ -1,0 +1,289 @@
+"""One computation of the "1+1" figures, for the report page, the dashboard and the Excel file.
+
+Every figure is counted per cell in a handful of grouped queries (their number does not depend
+on the size of the tree), then folded into the rows of the report: the units directly under the
+chosen one, or, for a cell, its members.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import date
+from functools import cache
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from members.models import Member
+from referrals.models import Joins, Referral, Stage
+from referrals.stats import members_at, one_plus_one_by_cell
+from reports.models import Target
+from reports.periods import Period
+from unionapp.models import Kind, Unit
+
+COUNTS = (
+    "members_start",
+    "members_now",
+    "introducers",
+    "introduced",
+    "in_training",
+    "admitted_union",
+    "admitted_federation",
+    "party_introduced",
+    "party_admitted",
+)
+
+
+def pct(part: int, whole: int | None) -> float | None:
+    """A percentage, or None ("—") when there is nothing to divide by."""
+    return 100 * part / whole if whole else None
+
+
+@dataclass
+class Figures:
+    members_start: int = 0
+    members_now: int = 0
+    introducers: int = 0
+    introduced: int = 0
+    in_training: int = 0
+    admitted_union: int = 0
+    admitted_federation: int = 0
+    party_introduced: int = 0
+    party_admitted: int = 0
+    union_target: int | None = None
+    federation_target: int | None = None
+    party_target: int | None = None
+
+    @property
+    def one_plus_one_rate(self) -> float | None:
+        return pct(self.introducers, self.members_start)
+
+    @property
+    def union_pct(self) -> float | None:
+        return pct(self.admitted_union, self.union_target)
+
+    @property
+    def federation_pct(self) -> float | None:
+        return pct(self.admitted_federation, self.federation_target)
+
+    def add_counts(self, other: "Figures") -> None:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(
+            one_plus_one_rate=self.one_plus_one_rate, union_pct=self.union_pct, federation_pct=self.federation_pct
+        )
+        return data
+
+
+@dataclass
+class Row:
+    label: str
+    figures: Figures
+    unit: Unit | None = None
+    member_id: int | None = None
+
+
+@dataclass
+class Report:
+    unit: Unit
+    period: Period
+    rows: list[Row]
+    total: Figures
+    per_cell: dict[int, Figures] = field(default_factory=dict)
+    units: dict[int, Unit] = field(default_factory=dict)  # every unit of the subtree, by id
+
+    def cells(self) -> list[Unit]:
+        return sorted((u for u in self.units.values() if u.kind == Kind.CELL), key=lambda u: u.path)
+
+    def ancestor_of_kind(self, unit: Unit, kind: str) -> Unit | None:
+        for pk in unit.ancestor_ids():
+            u = self.units.get(pk)
+            if u is not None and u.kind == kind:
+                return u
+        return None
+
+
+def _sum_targets(values):
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def per_cell_counts(unit: Unit, period: Period) -> dict[str, Figures]:
+    """Figures of every cell of the subtree, keyed by the cell's path. Seven grouped queries."""
+    start, end = period.start, period.end
+    cells: dict[str, Figures] = defaultdict(Figures)
+    in_tree = unit.subtree_q("cell__")
+
+    for path, value in one_plus_one_by_cell(in_tree, start, end, key="cell__path").items():
+        cells[path].members_start = value.members
+        cells[path].introducers = value.introducers
+    for path, n in _grouped(members_at(period.as_of).filter(in_tree), "cell__path"):
+        cells[path].members_now = n
+    referrals = Referral.objects.filter(in_tree)
+    for path, n in _grouped(referrals.filter(introduced_on__gte=start, introduced_on__lte=end), "cell__path"):
+        cells[path].introduced = n
+    for path, n in _grouped(referrals.filter(stage__in=(Stage.TRAINING, Stage.REVIEWED)), "cell__path"):
+        cells[path].in_training = n
+    # An admission counts in the period of its decision, in the cell where the member was admitted.
+    admitted = (
+        Referral.objects.filter(
+            unit.subtree_q("admitted_cell__"), stage=Stage.ADMITTED, decision_date__gte=start, decision_date__lte=end
+        )
+        .values("admitted_cell__path")
+        .annotate(u=Count("pk", filter=Q(joins=Joins.UNION)), f=Count("pk", filter=Q(joins=Joins.FEDERATION)))
+        .order_by()
+    )
+    for row in admitted:
+        cells[row["admitted_cell__path"]].admitted_union = row["u"]
+        cells[row["admitted_cell__path"]].admitted_federation = row["f"]
+    party = (
+        Member.objects.filter(in_tree)
+        .filter(Q(party_introduced_on__range=(start, end)) | Q(party_admitted_on__range=(start, end)))
+        .values("cell__path")
+        .annotate(
+            i=Count("pk", filter=Q(party_introduced_on__range=(start, end))),
+            a=Count("pk", filter=Q(party_admitted_on__range=(start, end))),
+        )
+        .order_by()
+    )
+    for row in party:
+        cells[row["cell__path"]].party_introduced = row["i"]
+        cells[row["cell__path"]].party_admitted = row["a"]
+    return cells
+
+
+def _grouped(qs, key):
+    return qs.values_list(key).annotate(n=Count("pk")).order_by()
+
+
+def own_targets(unit: Unit, years) -> dict[str, list]:
+    """(union, federation, party) set on each unit of the subtree, summed over ``years``. One query."""
+    own: dict[str, list] = {}
+    for path, u, f, p in Target.objects.filter(unit.subtree_q("unit__"), year__in=list(years)).values_list(
+        "unit__path", "union", "federation", "party"
+    ):
+        current = own.setdefault(path, [None, None, None])
+        own[path] = [_sum_targets([a, b]) for a, b in zip(current, (u, f, p), strict=True)]
+    return own
+
+
+def build_report(unit: Unit, period: Period) -> Report:
+    """The report of ``unit`` for ``period``: one row per unit directly under it (for a cell: per
+    member), and the total, which equals the unit's own figures."""
+    cells = per_cell_counts(unit, period)
+    total = Figures()
+    for figures in cells.values():
+        total.add_counts(figures)
+    # All units of the subtree (one query): children for the rows, paths for the targets.
+    subtree = list(
+        Unit.objects.filter(unit.subtree_q()).only(
+            "pk", "name", "code", "kind", "path", "depth", "parent_id", "is_active"
+        )
+    )
+    by_parent: dict[int, list[Unit]] = defaultdict(list)
+    by_path = {}
+    for u in subtree:
+        by_path[u.path] = u
+        if u.parent_id:
+            by_parent[u.parent_id].append(u)
+    own = own_targets(unit, period.years)
+
+    @cache
+    def target_of(path: str) -> tuple:
+        """The unit's own target, or when it has none the sum of its children's."""
+        mine = own.get(path, (None, None, None))
+        if all(v is not None for v in mine):
+            return tuple(mine)
+        children = [target_of(c.path) for c in by_parent.get(by_path[path].pk, [])]
+        return tuple(m if m is not None else _sum_targets([c[i] for c in children]) for i, m in enumerate(mine))
+
+    def with_targets(fig: Figures, path: str) -> Figures:
+        fig.union_target, fig.federation_target, fig.party_target = target_of(path)
+        return fig
+
+    with_targets(total, unit.path)
+    if unit.kind == Kind.CELL:
+        rows = member_rows(unit, period, total)
+    else:
+        children = sorted(by_parent.get(unit.pk, []), key=lambda u: (not u.is_active, u.name))
+        child_figures = {c.pk: Figures() for c in children}
+        for path, cell_figures in cells.items():
+            child_id = unit.child_id_on_path(path)
+            if child_id in child_figures:
+                child_figures[child_id].add_counts(cell_figures)
+        rows = [Row(label=c.name, figures=with_targets(child_figures[c.pk], c.path), unit=c) for c in children]
+    per_cell = {by_path[p].pk: f for p, f in cells.items() if p in by_path}
+    units = {u.pk: u for u in subtree}
+    return Report(unit=unit, period=period, rows=rows, total=total, per_cell=per_cell, units=units)
+
+
+def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
+    """A cell's report: one row per member (what they introduced, their own Party milestones),
+    and a last row for what no member of the cell accounts for (collectives, other cells' referrers)."""
+    start, end = period.start, period.end
+    by_member: dict[int, Figures] = defaultdict(Figures)
+    for pk, value in one_plus_one_by_cell(Q(cell=cell), start, end, key="pk").items():
+        by_member[pk].members_start = value.members
+        by_member[pk].introducers = value.introducers
+    for pk in members_at(period.as_of).filter(cell=cell).values_list("pk", flat=True):
+        by_member[pk].members_now = 1
+    mine = Referral.objects.filter(cell=cell, introducer__isnull=False)
+    for pk, n in _grouped(mine.filter(introduced_on__gte=start, introduced_on__lte=end), "introducer"):
+        by_member[pk].introduced = n
+    for pk, n in _grouped(mine.filter(stage__in=(Stage.TRAINING, Stage.REVIEWED)), "introducer"):
+        by_member[pk].in_training = n
+    admitted = (
+        Referral.objects.filter(
+            admitted_cell=cell,
+            introducer__cell=cell,
+            stage=Stage.ADMITTED,
+            decision_date__gte=start,
+            decision_date__lte=end,
+        )
+        .values("introducer")
+        .annotate(u=Count("pk", filter=Q(joins=Joins.UNION)), f=Count("pk", filter=Q(joins=Joins.FEDERATION)))
+        .order_by()
+    )
+    for row in admitted:
+        by_member[row["introducer"]].admitted_union = row["u"]
+        by_member[row["introducer"]].admitted_federation = row["f"]
+    members = Member.objects.filter(Q(pk__in=list(by_member)) | Q(cell=cell, party_introduced_on__range=(start, end))
+                                    | Q(cell=cell, party_admitted_on__range=(start, end)))  # fmt: skip
+    rows = []
+    summed = Figures()
+    for m in members.order_by("sort_key", "pk"):
+        fig = by_member[m.pk]
+        fig.party_introduced = int(bool(m.party_introduced_on and start <= m.party_introduced_on <= end))
+        fig.party_admitted = int(bool(m.party_admitted_on and start <= m.party_admitted_on <= end))
+        summed.add_counts(fig)
+        rows.append(Row(label=m.full_name, figures=fig, member_id=m.pk))
+    rest = Figures()
+    for name in COUNTS:
+        setattr(rest, name, getattr(total, name) - getattr(summed, name))
+    if any(getattr(rest, name) for name in COUNTS):
+        rows.append(Row(label=_("Tập thể giới thiệu và trường hợp khác"), figures=rest))
+    return rows
+
+
+def monthly_admissions(unit: Unit, year: int) -> dict[int, list[int]]:
+    """Union and federation admissions per month for ``year`` and the year before: {year: [12 counts]}."""
+    from django.db.models.functions import ExtractMonth, ExtractYear
+
+    rows = (
+        Referral.objects.filter(
+            unit.subtree_q("admitted_cell__"),
+            stage=Stage.ADMITTED,
+            decision_date__gte=date(year - 1, 1, 1),
+            decision_date__lte=date(year, 12, 31),
+        )
+        .annotate(y=ExtractYear("decision_date"), m=ExtractMonth("decision_date"))
+        .values_list("y", "m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    series = {year - 1: [0] * 12, year: [0] * 12}
+    for y, m, n in rows:
+        series[y][m - 1] = n
+    return series

@@ -1,0 +1,29 @@
+from django.db import transaction
+
+from reports.models import Target, TargetChange, TargetField
+
+
+@transaction.atomic
+def set_targets(*, values: dict, year: int, by) -> int:
+    """Save targets ((unit id, field) -> value or None) for ``year``; every change keeps
+    who, when, the old and the new value. Returns the number of values changed."""
+    unit_ids = {uid for uid, _ in values}
+    targets = {t.unit_id: t for t in Target.objects.select_for_update().filter(unit_id__in=unit_ids, year=year)}
+    changes = []
+    for (unit_id, field), new in values.items():
+        target = targets.get(unit_id)
+        old = getattr(target, field) if target else None
+        if old == new:
+            continue
+        if target is None:
+            target = targets[unit_id] = Target(unit_id=unit_id, year=year)
+        setattr(target, field, new)
+        changes.append(TargetChange(unit_id=unit_id, year=year, field=field, old=old, new=new, by=by))
+    for target in {t.unit_id: t for t in targets.values()}.values():
+        if any(c.unit_id == target.unit_id for c in changes):
+            target.save()
+    TargetChange.objects.bulk_create(changes)
+    return len(changes)
+
+
+FIELDS = [f.value for f in TargetField]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from reports import views
+
+urlpatterns = [
+    path("units/<int:pk>/report/", views.report, name="report"),
+    path("units/<int:pk>/report.xlsx", views.report_xlsx, name="report_xlsx"),
+    path("units/<int:pk>/dashboard/", views.dashboard, name="dashboard"),
+    path("units/<int:pk>/targets/", views.targets, name="targets"),
+]

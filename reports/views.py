@@ -1,0 +1,161 @@
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from referrals.models import Referral, Stage
+from reports import services
+from reports.forms import PeriodForm, TargetGridForm
+from reports.models import Target, TargetChange, TargetField
+from reports.periods import period_from, year_period
+from reports.rollup import build_report, monthly_admissions
+from reports.xlsx import report_workbook
+from unionapp.models import Kind
+from unionapp.scoping import Cap, requires
+
+
+def breadcrumbs(request, unit):
+    return [u for u in unit.ancestors() if request.scope.sees(u)]
+
+
+@requires(Cap.VIEW_REPORTS)
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
+    period = period_from(request.GET)
+    data = build_report(unit, period)
+    form = PeriodForm(
+        initial={"period": period.kind, "year": period.start.year, "start": period.start, "end": period.end}
+    )
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "unit": unit,
+            "report": data,
+            "period": period,
+            "form": form,
+            "breadcrumbs": breadcrumbs(request, unit),
+            "can_export": request.scope.can(Cap.EXPORT_REPORTS, unit),
+            "member_level": unit.kind == Kind.CELL,
+        },
+    )
+
+
+@requires(Cap.EXPORT_REPORTS)
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = request.scope.get_unit(pk, Cap.EXPORT_REPORTS)
+    period = period_from(request.GET)
+    wb = report_workbook(build_report(unit, period))
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-1+1-{unit.code}-{period.slug}.xlsx"'
+    wb.save(response)
+    return response
+
+
+def expected_share(day: date) -> float:
+    """The share of the year gone by on ``day``: where a unit on track should be."""
+    start = date(day.year, 1, 1)
+    days = (date(day.year + 1, 1, 1) - start).days
+    return 100 * ((day - start).days + 1) / days
+
+
+@requires(Cap.VIEW_REPORTS)
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
+    today = timezone.localdate()
+    period = year_period(today.year)
+    data = build_report(unit, period)
+    expected = expected_share(today)
+    progress = []
+    for row in data.rows:
+        p = row.figures.union_pct
+        progress.append(
+            {
+                "row": row,
+                "pct": p,
+                "bar": min(p or 0, 100),
+                "on_track": p is not None and p >= expected,
+            }
+        )
+    ranking = sorted(progress, key=lambda x: (x["pct"] is None, -(x["pct"] or 0), x["row"].label))
+    series = monthly_admissions(unit, today.year)
+    chart = {
+        "labels": [f"T{m}" for m in range(1, 13)],
+        "this_year": series[today.year],
+        "last_year": series[today.year - 1],
+        "this_label": _("Năm %(y)s") % {"y": today.year},
+        "last_label": _("Năm %(y)s") % {"y": today.year - 1},
+    }
+    pipeline = Referral.objects.filter(unit.subtree_q("cell__"), stage__in=Stage.OPEN).count()
+    context = {
+        "unit": unit,
+        "report": data,
+        "period": period,
+        "expected": expected,
+        "progress": progress,
+        "ranking": ranking,
+        "chart": chart,
+        "pipeline": pipeline,
+        "breadcrumbs": breadcrumbs(request, unit),
+        "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
+        "can_set_targets": request.scope.can(Cap.SET_TARGETS, unit) and unit.kind != Kind.CELL,
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@requires(Cap.SET_TARGETS)
+def targets(request: HttpRequest, pk: int) -> HttpResponse:
+    """The targets of the units directly under ``pk`` for one year, on one grid."""
+    unit = request.scope.get_unit(pk, Cap.SET_TARGETS)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), today.year + 1)
+    children = list(unit.children.filter(is_active=True).order_by("name"))
+    # The unit's own line is editable by whoever sets targets above it (or at the top of the tree).
+    editable_self = unit.parent_id is None or request.scope.can(Cap.SET_TARGETS, unit.parent)
+    grid_units = ([unit] if editable_self else []) + children
+    current = {t.unit_id: t for t in Target.objects.filter(unit__in=[unit, *children], year=year)}
+    initial = {
+        TargetGridForm.key(u, f): getattr(current[u.pk], f.value)
+        for u in grid_units
+        if u.pk in current
+        for f in TargetField
+    }
+    form = TargetGridForm(request.POST or None, units=grid_units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        n = services.set_targets(values=form.values(), year=year, by=request.user)
+        messages.success(request, _("Đã lưu chỉ tiêu năm %(y)s (%(n)s thay đổi).") % {"y": year, "n": n})
+        return redirect(f"{reverse('targets', args=[unit.pk])}?year={year}")
+    # Non-blocking check: do the children's targets add up to the unit's own?
+    mismatches = []
+    own = current.get(unit.pk)
+    for f in TargetField:
+        parent_value = getattr(own, f.value) if own else None
+        child_values = [getattr(current[c.pk], f.value) for c in children if c.pk in current]
+        child_sum = sum(v for v in child_values if v is not None)
+        if parent_value is not None and child_values and child_sum != parent_value:
+            mismatches.append({"label": f.label, "parent": parent_value, "children": child_sum})
+    history = TargetChange.objects.filter(unit__in=[unit, *children], year=year).select_related("unit", "by")[:50]
+    return render(
+        request,
+        "reports/targets.html",
+        {
+            "unit": unit,
+            "year": year,
+            "years": list(range(today.year + 1, today.year - 4, -1)),
+            "form": form,
+            "fields": list(TargetField),
+            "mismatches": mismatches,
+            "history": history,
+            "editable_self": editable_self,
+            "own": own,
+            "breadcrumbs": breadcrumbs(request, unit),
+        },
+    )

@@ -1,0 +1,209 @@
+"""The "1+1" report as a Union document (shared/report-layout.md): header blocks, title, a two-row
+merged header with numbered columns, one row per child unit, a bold total, the signature block;
+a second sheet with every cell of the subtree; a chart of target against result."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from reports.rollup import Figures, Report
+from unionapp.models import Kind
+
+FONT = "Times New Roman"
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+NUMBER, RATE = "#,##0", "0.0"
+NCOLS = 16
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def figure_values(f: Figures) -> list:
+    """Columns (3)..(16): numbers as numbers; a rate or target that does not exist is "—"."""
+
+    def opt(value):
+        return "—" if value is None else value
+
+    return [
+        f.members_start,
+        f.members_now,
+        f.introducers,
+        opt(f.one_plus_one_rate),
+        f.introduced,
+        f.in_training,
+        opt(f.union_target),
+        f.admitted_union,
+        opt(f.union_pct),
+        opt(f.federation_target),
+        f.admitted_federation,
+        opt(f.federation_pct),
+        f.party_introduced,
+        f.party_admitted,
+    ]
+
+
+RATE_COLUMNS = {6, 11, 14}  # (6), (11), (14) are percentages
+
+
+def put(ws, row, col, value, *, bold=False, italic=False, size=13, align=None, fmt=None, border=False):
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # user text (unit names) is never read as a formula
+    cell.font = Font(name=FONT, size=size, bold=bold, italic=italic)
+    if align:
+        cell.alignment = align
+    if fmt:
+        cell.number_format = fmt
+    if border:
+        cell.border = BOX
+    return cell
+
+
+def merge(ws, row, first, last, value, **style):
+    ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    return put(ws, row, first, value, **style)
+
+
+def report_workbook(report: Report, *, place: str = "") -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Báo cáo 1+1")[:31]
+    unit = report.unit
+    today = timezone.localdate()
+    parent_name = unit.parent.name.upper() if unit.parent_id else "BAN CHẤP HÀNH TRUNG ƯƠNG ĐOÀN"
+    center = Alignment(horizontal="center", vertical="center")
+    # Header blocks: the issuing body on the left, the Union and the date on the right.
+    merge(ws, 1, 1, 6, parent_name, align=center)
+    merge(ws, 2, 1, 6, f"BCH {unit.name.upper()}", bold=True, align=center)
+    merge(ws, 3, 1, 6, "* * *", align=center)
+    merge(ws, 4, 1, 6, f"Số:      -BC/{unit.code}", align=center)
+    merge(ws, 1, 10, NCOLS, "ĐOÀN TNCS HỒ CHÍ MINH", bold=True, align=center)
+    merge(ws, 2, 10, NCOLS, "─────────────", align=center)
+    merge(
+        ws,
+        4,
+        10,
+        NCOLS,
+        f"{place or '.........'}, ngày {today:%d} tháng {today:%m} năm {today:%Y}",
+        italic=True,
+        align=center,
+    )
+    title = 'BÁO CÁO KẾT QUẢ THỰC HIỆN CHỦ TRƯƠNG "1+1" TRONG PHÁT TRIỂN ĐOÀN VIÊN, HỘI VIÊN MỚI'
+    merge(ws, 6, 1, NCOLS, title, bold=True, size=14, align=CENTER)
+    merge(ws, 7, 1, NCOLS, f"{unit.name} — {report.period.label}", italic=True, size=14, align=center)
+    ws.row_dimensions[6].height = 40
+
+    _table_header(ws)
+    row = 12
+    for n, r in enumerate(report.rows, start=1):
+        _data_row(ws, row, n, r.label, r.figures)
+        row += 1
+    first_data, last_data = 12, row - 1
+    _data_row(ws, row, "", "TỔNG CỘNG", report.total, bold=True)
+    total_row = row
+
+    # Signature block.
+    row = total_row + 2
+    put(ws, row, 1, "Nơi nhận:", bold=True, italic=True, size=12)
+    merge(ws, row, 10, NCOLS, "TM. BAN THƯỜNG VỤ", bold=True, align=center)
+    put(ws, row + 1, 1, f"- {unit.parent.name if unit.parent_id else 'Trung ương Đoàn'};", size=12)
+    merge(ws, row + 1, 10, NCOLS, "BÍ THƯ", bold=True, align=center)
+    put(ws, row + 2, 1, "- Lưu VP.", size=12)
+
+    widths = [6, 32, 11, 11, 10, 9, 11, 10, 10, 10, 9, 10, 10, 9, 11, 11]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "C12"
+    ws.print_title_rows = "9:11"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+
+    _cells_sheet(wb, report)
+    if last_data >= first_data:
+        _chart_sheet(wb, ws, first_data, last_data)
+    return wb
+
+
+def _table_header(ws) -> None:
+    bold = {"bold": True, "align": CENTER, "border": True}
+    single = [(1, "STT"), (2, "Đơn vị"), (3, "Đoàn viên đầu kỳ"), (4, "Đoàn viên hiện có"),
+              (7, "Thanh niên được giới thiệu"), (8, "Đang bồi dưỡng")]  # fmt: skip
+    for col, text in single:
+        ws.merge_cells(start_row=9, start_column=col, end_row=10, end_column=col)
+        put(ws, 9, col, text, **bold)
+        put(ws, 10, col, None, border=True)
+    groups = [
+        (5, 6, 'Đoàn viên giới thiệu thanh niên ("1+1")', ["Số lượng", "Tỷ lệ (%)"]),
+        (9, 11, "Kết nạp đoàn viên", ["Chỉ tiêu", "Kết quả", "Tỷ lệ (%)"]),
+        (12, 14, "Kết nạp hội viên", ["Chỉ tiêu", "Kết quả", "Tỷ lệ (%)"]),
+        (15, 16, "Giới thiệu ĐV ưu tú cho Đảng", ["Giới thiệu", "Được kết nạp"]),
+    ]
+    for first, last, text, subs in groups:
+        ws.merge_cells(start_row=9, start_column=first, end_row=9, end_column=last)
+        put(ws, 9, first, text, **bold)
+        for col in range(first + 1, last + 1):
+            put(ws, 9, col, None, border=True)
+        for i, sub in enumerate(subs):
+            put(ws, 10, first + i, sub, **bold)
+    for col in range(1, NCOLS + 1):
+        put(ws, 11, col, f"({col})", italic=True, size=11, align=CENTER, border=True)
+    ws.row_dimensions[9].height = 36
+    ws.row_dimensions[10].height = 36
+
+
+def _data_row(ws, row, n, label, figures: Figures, bold=False) -> None:
+    put(ws, row, 1, n, bold=bold, align=Alignment(horizontal="center"), border=True)
+    put(ws, row, 2, label, bold=bold, align=Alignment(wrap_text=True, vertical="center"), border=True)
+    for col, value in enumerate(figure_values(figures), start=3):
+        fmt = RATE if col in RATE_COLUMNS else NUMBER
+        align = Alignment(horizontal="center" if value == "—" else "right")
+        put(ws, row, col, value, bold=bold, fmt=fmt, align=align, border=True)
+
+
+CELL_SHEET_HEADERS = ["Huyện / đơn vị cấp trên", "Đoàn cơ sở", "Chi đoàn", "Mã chi đoàn", "Đoàn viên đầu kỳ",
+                      "Đoàn viên hiện có", "ĐV giới thiệu (1+1)", "Tỷ lệ 1+1 (%)", "Thanh niên được giới thiệu",
+                      "Đang bồi dưỡng", "Kết nạp đoàn viên", "Kết nạp hội viên", "Giới thiệu cho Đảng",
+                      "Được kết nạp Đảng"]  # fmt: skip
+
+
+def _cells_sheet(wb, report: Report) -> None:
+    ws = wb.create_sheet("Chi tiết chi đoàn")
+    for col, text in enumerate(CELL_SHEET_HEADERS, start=1):
+        put(ws, 1, col, text, bold=True, size=12, align=CENTER)
+    row = 2
+    for cell in report.cells():
+        f = report.per_cell.get(cell.pk, Figures())
+        district = report.ancestor_of_kind(cell, Kind.DISTRICT)
+        base = report.ancestor_of_kind(cell, Kind.BASE)
+        values = [district.name if district else "", base.name if base else "", cell.name, cell.code,
+                  f.members_start, f.members_now, f.introducers,
+                  "—" if f.one_plus_one_rate is None else f.one_plus_one_rate,
+                  f.introduced, f.in_training, f.admitted_union, f.admitted_federation,
+                  f.party_introduced, f.party_admitted]  # fmt: skip
+        for col, value in enumerate(values, start=1):
+            put(ws, row, col, value, size=12, fmt=RATE if col == 8 else (NUMBER if col > 4 else None))
+        row += 1
+    for i, w in enumerate([26, 26, 30, 14] + [12] * 10, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(CELL_SHEET_HEADERS))}{max(row - 1, 1)}"
+
+
+def _chart_sheet(wb, ws, first, last) -> None:
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = "Kết nạp đoàn viên: chỉ tiêu và kết quả"
+    chart.y_axis.title = "Số đoàn viên"
+    for col, title in ((9, "Chỉ tiêu"), (10, "Kết quả")):
+        chart.series.append(Series(Reference(ws, min_col=col, min_row=first, max_row=last), title=title))
+    chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
+    chart.width, chart.height = 26, 13
+    sheet = wb.create_sheet("Biểu đồ")
+    sheet.add_chart(chart, "A1")
