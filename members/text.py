@@ -70,6 +70,12 @@ def sort_key(full_name: str) -> str:
     return (letters + "00" + tones)[:250]
 
 
+def collation_key(value: str) -> str:
+    """Vietnamese alphabetical order of a whole string, word by word (unit names, labels)."""
+    keys = [_word_key(w) for w in nfc(value).split(" ") if w]
+    return "00".join(k[0] for k in keys) + "00" + "".join(k[1] for k in keys)
+
+
 _NOT_DIGITS = re.compile(r"\D")
 
 

@@ -13,6 +13,7 @@ from functools import cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from members import text
 from members.models import Member
 from referrals.models import Joins, Referral, Stage
 from referrals.stats import members_at, one_plus_one_by_cell
@@ -207,7 +208,7 @@ def build_report(unit: Unit, period: Period) -> Report:
     if unit.kind == Kind.CELL:
         rows = member_rows(unit, period, total)
     else:
-        children = sorted(by_parent.get(unit.pk, []), key=lambda u: (not u.is_active, u.name))
+        children = sorted(by_parent.get(unit.pk, []), key=lambda u: (not u.is_active, text.collation_key(u.name)))
         child_figures = {c.pk: Figures() for c in children}
         for path, cell_figures in cells.items():
             child_id = unit.child_id_on_path(path)

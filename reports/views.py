@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import text
 from referrals.models import Referral, Stage
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
@@ -117,7 +118,7 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         year = today.year
     year = min(max(year, 2000), today.year + 1)
-    children = list(unit.children.filter(is_active=True).order_by("name"))
+    children = sorted(unit.children.filter(is_active=True), key=lambda u: text.collation_key(u.name))
     # The unit's own line is editable by whoever sets targets above it (or at the top of the tree).
     editable_self = unit.parent_id is None or request.scope.can(Cap.SET_TARGETS, unit.parent)
     grid_units = ([unit] if editable_self else []) + children

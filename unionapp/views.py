@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from members import text
 from members.models import Member, Status
 from unionapp.models import Kind, Role, Unit
 from unionapp.scoping import Cap, login_not_required, no_capability, requires
@@ -42,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @requires(Cap.VIEW_MEMBERS)
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
-    children = list(unit.children.order_by("-is_active", "name"))
+    children = sorted(unit.children.all(), key=lambda u: (not u.is_active, text.collation_key(u.name)))
     # One query: counted members per cell of the subtree, folded into the children in Python.
     per_cell = (
         Member.objects.filter(unit.subtree_q("cell__"), status__in=Status.COUNTED)

@@ -1,0 +1,110 @@
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports.models import Target
+from tests.reports.conftest import Y
+
+Q = {"period": "year", "year": str(Y)}
+
+
+def cells_of(html: str, testid: str) -> list[str]:
+    row = re.search(rf'<tr data-testid="{testid}">(.*?)</tr>', html, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def test_the_report_page_shows_vietnamese_numbers_and_dashes(client, people, tree, known):
+    client.force_login(people.province)
+    response = client.get(reverse("report", args=[tree.P.pk]), Q)
+    total = cells_of(response.content.decode(), "total-row")
+    assert total == ["", "TỔNG CỘNG", "8", "11", "3", "37,5", "5", "2", "10", "2", "20,0", "5", "1", "20,0", "1", "1"]
+    body = response.content.decode()
+    assert "Năm 2026" in body
+    # Drill-down links to the same report one level lower, with the period kept.
+    assert f'href="/units/{tree.D1.pk}/report/?period=year&amp;year={Y}"' in body
+
+
+def test_a_missing_target_shows_a_dash(client, people, tree, known):
+    client.force_login(people.province)
+    report = client.get(reverse("report", args=[tree.P.pk]), Q).context["report"]
+    d2 = next(r for r in report.rows if r.unit == tree.D2)
+    assert d2.figures.union_target is None
+    html = client.get(reverse("report", args=[tree.D2.pk]), Q).content.decode()
+    assert cells_of(html, "total-row")[8:11] == ["—", "0", "—"]
+
+
+def test_thousands_are_grouped_with_dots(client, people, tree, known):
+    Target.objects.filter(unit=tree.P).update(union=10369)
+    client.force_login(people.province)
+    html = client.get(reverse("report", args=[tree.P.pk]), Q).content.decode()
+    assert cells_of(html, "total-row")[8] == "10.369"
+
+
+def test_breadcrumbs_lead_back_up_within_the_scope(client, people, tree, known):
+    client.force_login(people.district)
+    response = client.get(reverse("report", args=[tree.C1.pk]), Q)
+    assert [u.code for u in response.context["breadcrumbs"]] == ["D1", "B1", "C1"]
+
+
+def test_page_dashboard_and_excel_carry_the_same_numbers(client, people, tree, known):
+    client.force_login(people.province)
+    page = client.get(reverse("report", args=[tree.P.pk]), Q).context["report"]
+    dashboard = client.get(reverse("dashboard", args=[tree.P.pk])).context["report"]
+    ws = load_workbook(io.BytesIO(client.get(reverse("report_xlsx", args=[tree.P.pk]), Q).content)).active
+    excel_rows = {
+        ws.cell(r, 2).value: [ws.cell(r, c).value for c in range(3, 17)] for r in range(12, 12 + len(page.rows) + 1)
+    }
+    for row in page.rows + [None]:
+        f = row.figures if row else page.total
+        label = row.label if row else "TỔNG CỘNG"
+        expected = [f.members_start, f.members_now, f.introducers, f.one_plus_one_rate, f.introduced, f.in_training,
+                    f.union_target, f.admitted_union, f.union_pct, f.federation_target, f.admitted_federation,
+                    f.federation_pct, f.party_introduced, f.party_admitted]  # fmt: skip
+        assert excel_rows[label] == ["—" if v is None else pytest.approx(v) for v in expected], label
+    if dashboard.period.start.year == Y:
+        assert dashboard.total == page.total
+        assert [r.figures for r in dashboard.rows] == [r.figures for r in page.rows]
+
+
+def test_the_dashboard_shows_kpis_progress_and_ranking(client, people, tree, known, django_assert_max_num_queries):
+    client.force_login(people.province)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("dashboard", args=[tree.P.pk]))
+    body = response.content.decode()
+    assert response.context["pipeline"] == 2  # R3 and R4
+    assert 'id="trend-data"' in body and "chart.umd.js" in body
+    ranking = [p["row"].label for p in response.context["ranking"]]
+    assert ranking == ["Đoàn phường Ba", "Huyện đoàn Một", "Huyện đoàn Hai"]  # 33,3 % > 25 % > no target
+    assert "chậm tiến độ" in body or "đúng tiến độ" in body
+
+
+def test_the_report_query_count_is_pinned(client, people, tree, known, django_assert_num_queries):
+    client.force_login(people.province)
+    # session, user, assignments, unit; the report: 1+1 by cell, members now, introduced, in training,
+    # admissions, Party, subtree units, targets; breadcrumbs; session save (savepoint, update, release)
+    with django_assert_num_queries(16):
+        client.get(reverse("report", args=[tree.P.pk]), Q)
+
+
+@pytest.mark.parametrize("name", ["report", "report_xlsx", "dashboard", "targets"])
+def test_report_pages_are_404_outside_the_scope(client, people, tree, known, name):
+    client.force_login(people.district)
+    assert client.get(reverse(name, args=[tree.D2.pk])).status_code == 404
+    assert client.get(reverse(name, args=[tree.B3.pk])).status_code == 404
+    assert client.get(reverse(name, args=[tree.P.pk])).status_code == 404
+
+
+def test_a_secretary_sees_the_cell_report_but_cannot_export_or_set_targets(client, people, tree, known):
+    client.force_login(people.secretary)
+    assert client.get(reverse("report", args=[tree.C1.pk])).status_code == 200
+    assert client.get(reverse("report_xlsx", args=[tree.C1.pk])).status_code == 403
+    assert client.get(reverse("targets", args=[tree.C1.pk])).status_code == 403
+
+
+def test_the_excel_file_name_carries_the_unit_and_period(client, people, tree, known):
+    client.force_login(people.province)
+    response = client.get(reverse("report_xlsx", args=[tree.D1.pk]), {"period": "q3", "year": str(Y)})
+    assert response["Content-Disposition"] == f'attachment; filename="bao-cao-1+1-D1-{Y}-q3.xlsx"'
