@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint migrations-check deps dev-deps frontend browser serve clean messages
+.PHONY: run test lint migrations-check deps dev-deps test-tools serve clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,17 @@ node_modules/.installed: package.json package-lock.json
 deps: $(VENV)/.deps node_modules/.installed
 dev-deps: $(VENV)/.dev-deps node_modules/.installed
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
-browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+# Tools the tests drive: Debian's Chromium (Playwright's own browser download does not work here),
+# LibreOffice to open the exported reports, pdftotext to read what it printed.
+TEST_TOOLS := $(CHROMIUM):chromium /usr/bin/libreoffice:libreoffice-calc-nogui /usr/bin/pdftotext:poppler-utils
+test-tools:
+	@missing=""; for pair in $(TEST_TOOLS); do [ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing Debian packages for the tests:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium (or set CHROMIUM=...)"; exit 1; \
+	    echo "The tests need these Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; \
 	  fi; \
 	fi
 
@@ -51,7 +54,7 @@ lint: dev-deps
 migrations-check: dev-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: dev-deps browser lint migrations-check
+test: dev-deps test-tools lint migrations-check
 	mkdir -p var
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 

@@ -15,7 +15,8 @@ from unionapp.models import Kind
 FONT = "Times New Roman"
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-NUMBER, RATE = "#,##0", "0.0"
+# [$-42A]: the Vietnamese locale, so the file shows 10.369 and 132,5 whatever the reader's settings.
+NUMBER, RATE = "[$-42A]#,##0", "[$-42A]0.0"
 NCOLS = 16
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -66,6 +67,30 @@ def merge(ws, row, first, last, value, **style):
     return put(ws, row, first, value, **style)
 
 
+# "Tỉnh đoàn Lạng Sơn" issues documents as "BCH Đoàn tỉnh Lạng Sơn", dated at "Lạng Sơn".
+PREFIXES = [("Tỉnh đoàn ", "Đoàn tỉnh "), ("Thành đoàn ", "Đoàn thành phố "), ("Huyện đoàn ", "Đoàn huyện "),
+            ("Quận đoàn ", "Đoàn quận "), ("Thị đoàn ", "Đoàn thị xã ")]  # fmt: skip
+PLACE_WORDS = ["Đoàn tỉnh ", "Đoàn thành phố ", "Đoàn huyện ", "Đoàn quận ", "Đoàn thị xã ", "Đoàn xã ",
+               "Đoàn phường ", "Đoàn thị trấn ", "Đoàn "]  # fmt: skip
+
+
+def issuing_body(name: str) -> str:
+    for old, new in PREFIXES:
+        if name.startswith(old):
+            name = new + name[len(old) :]
+    return f"BCH {name}".upper()
+
+
+def place_of(name: str) -> str:
+    for old, new in PREFIXES:
+        if name.startswith(old):
+            name = new + name[len(old) :]
+    for word in PLACE_WORDS:
+        if name.startswith(word):
+            return name[len(word) :]
+    return ""
+
+
 def report_workbook(report: Report, *, place: str = "") -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -73,10 +98,11 @@ def report_workbook(report: Report, *, place: str = "") -> Workbook:
     unit = report.unit
     today = timezone.localdate()
     parent_name = unit.parent.name.upper() if unit.parent_id else "BAN CHẤP HÀNH TRUNG ƯƠNG ĐOÀN"
+    place = place or place_of(unit.name)
     center = Alignment(horizontal="center", vertical="center")
     # Header blocks: the issuing body on the left, the Union and the date on the right.
     merge(ws, 1, 1, 6, parent_name, align=center)
-    merge(ws, 2, 1, 6, f"BCH {unit.name.upper()}", bold=True, align=center)
+    merge(ws, 2, 1, 6, issuing_body(unit.name), bold=True, align=center)
     merge(ws, 3, 1, 6, "* * *", align=center)
     merge(ws, 4, 1, 6, f"Số:      -BC/{unit.code}", align=center)
     merge(ws, 1, 10, NCOLS, "ĐOÀN TNCS HỒ CHÍ MINH", bold=True, align=center)

@@ -1,0 +1,58 @@
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.models import Target
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.browser
+
+
+def test_tinh_sets_targets_reads_the_report_drills_down_and_downloads_it(desktop, demo_data):
+    page = desktop
+    login(page, "tinh")
+    page.get_by_role("link", name="Giao chỉ tiêu").click()
+    for name, value in [
+        ("Huyện đoàn Cao Lộc", "25"),
+        ("Huyện đoàn Chi Lăng", "40"),
+        ("Đoàn phường Lương Văn Tri", "30"),
+        ("Đoàn phường Tam Thanh", "20"),
+    ]:
+        page.get_by_label(f"{name} — Kết nạp đoàn viên").fill(value)
+    page.get_by_role("button", name="Lưu chỉ tiêu").click()
+    assert page.get_by_text("Đã lưu chỉ tiêu năm").is_visible()
+    year = Target.objects.get(unit__code="LS-CL", union=40).year
+    assert Target.objects.get(unit__code="LS-CLO", year=year).union == 25
+
+    page.get_by_role("link", name="Quay lại").click()
+    page.get_by_role("link", name="Báo cáo chi tiết").click()
+    table = page.get_by_test_id("report-table")
+    chi_lang = table.locator("tr", has_text="Huyện đoàn Chi Lăng")
+    assert chi_lang.locator("td").nth(8).inner_text() == "40"
+    page_total = [c.inner_text() for c in page.get_by_test_id("total-row").locator("td").all()]
+
+    chi_lang.get_by_role("link", name="Huyện đoàn Chi Lăng").click()
+    page.get_by_role("link", name="Đoàn xã Quang Lang").click()
+    page.get_by_role("link", name="Chi đoàn thôn Bản Trại").click()
+    assert "Chi đoàn thôn Bản Trại" in page.locator("main").inner_text()
+    assert page.get_by_role("columnheader", name="Đoàn viên", exact=True).is_visible()  # one row per member
+    page.get_by_role("navigation", name="Đường dẫn").get_by_role("link", name="Tỉnh đoàn Lạng Sơn").click()
+    assert [c.inner_text() for c in page.get_by_test_id("total-row").locator("td").all()] == page_total
+
+    with page.expect_download() as info:
+        page.get_by_test_id("export").click()
+    download = info.value
+    assert re.fullmatch(r"bao-cao-1\+1-LS-\d{4}\.xlsx", download.suggested_filename)
+    with open(download.path(), "rb") as f:
+        ws = load_workbook(io.BytesIO(f.read())).worksheets[0]
+    total_row = next(r for r in range(12, ws.max_row + 1) if ws.cell(r, 2).value == "TỔNG CỘNG")
+    excel = [ws.cell(total_row, c).value for c in range(3, 17)]
+
+    def as_page(column, v):
+        if column in (6, 11, 14) and v != "—":  # rates, one decimal
+            return f"{v:.1f}".replace(".", ",")
+        return f"{v:,}".replace(",", ".") if isinstance(v, int) else v
+
+    assert [as_page(c, v) for c, v in enumerate(excel, start=3)] == page_total[2:]

@@ -1,0 +1,83 @@
+import io
+import subprocess
+import zipfile
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.reports.conftest import Y
+from unionapp.models import Unit
+
+
+def download(client, unit, **params):
+    response = client.get(reverse("report_xlsx", args=[unit.pk]), {"period": "year", "year": str(Y), **params})
+    assert response.status_code == 200
+    return response.content
+
+
+def test_the_workbook_follows_the_union_document_layout(client, people, tree, known):
+    client.force_login(people.province)
+    data = download(client, tree.P)
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    assert ws["A2"].value == "BCH ĐOÀN TỈNH THỬ" and ws["A2"].font.b  # from "Tỉnh đoàn Thử"
+    assert ws["J1"].value == "ĐOÀN TNCS HỒ CHÍ MINH" and ws["J1"].font.b
+    assert ws["A4"].value == "Số:      -BC/P" and ws["J4"].font.i
+    assert ws["A6"].value == 'BÁO CÁO KẾT QUẢ THỰC HIỆN CHỦ TRƯƠNG "1+1" TRONG PHÁT TRIỂN ĐOÀN VIÊN, HỘI VIÊN MỚI'
+    assert ws["A7"].value == f"Tỉnh đoàn Thử — Năm {Y}"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A6:P6", "A9:A10", "B9:B10", "E9:F9", "I9:K9", "L9:N9", "O9:P9"} <= merged
+    assert [ws.cell(11, c).value for c in (1, 2, 16)] == ["(1)", "(2)", "(16)"]
+    assert ws["A6"].font.name == "Times New Roman" and ws["A6"].font.sz == 14 and ws["B12"].font.sz == 13
+    total_row = 12 + 3
+    assert ws.cell(total_row, 2).value == "TỔNG CỘNG" and ws.cell(total_row, 3).font.b
+    assert ws.cell(total_row, 3).number_format == "[$-42A]#,##0" and ws.cell(total_row, 6).number_format == "[$-42A]0.0"
+    assert ws.freeze_panes == "C12"
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$9:$11"
+    signature = [ws.cell(r, 10).value for r in range(total_row + 1, total_row + 5)]
+    assert "TM. BAN THƯỜNG VỤ" in signature and "BÍ THƯ" in signature
+    # The second sheet: every cell of the subtree with its district and base union.
+    cells = wb["Chi tiết chi đoàn"]
+    assert cells.auto_filter.ref.startswith("A1:")
+    listed = {(r[0].value, r[1].value, r[2].value) for r in cells.iter_rows(min_row=2)}
+    assert ("Huyện đoàn Một", "Đoàn xã Một", "Chi đoàn Một") in listed and (
+        None,
+        "Đoàn phường Ba",
+        "Chi đoàn Bốn",
+    ) in listed
+    assert len(listed) == 4
+    # A native chart of target against result.
+    assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
+
+
+def test_unit_names_never_become_formulas(client, people, tree, known):
+    Unit.objects.filter(pk=tree.D1.pk).update(name='=HYPERLINK("http://x","bấm")')
+    client.force_login(people.province)
+    data = download(client, tree.P)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    names = [ws.cell(r, 2).value for r in range(12, 15)]
+    assert '=HYPERLINK("http://x","bấm")' in names
+
+
+def test_libreoffice_opens_it_with_the_layout_intact(client, people, tree, known, tmp_path):
+    client.force_login(people.province)
+    path = tmp_path / "bao-cao.xlsx"
+    path.write_bytes(download(client, tree.P))
+    subprocess.run(
+        ["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "bao-cao.pdf"), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert 'BÁO CÁO KẾT QUẢ THỰC HIỆN CHỦ TRƯƠNG "1+1"' in text
+    assert "ĐOÀN TNCS HỒ CHÍ MINH" in text and "TM. BAN THƯỜNG VỤ" in text
+    total = next(line for line in text.splitlines() if "TỔNG CỘNG" in line).split()
+    # Vietnamese formats, as the page shows them: 37,5 % of members did 1+1; 20,0 % of the union target.
+    assert total[2:8] == ["8", "11", "3", "37,5", "5", "2"]
+    assert "20,0" in total
