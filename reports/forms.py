@@ -17,10 +17,17 @@ PERIOD_CHOICES = [
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(
-        label=_("Kỳ báo cáo"), choices=PERIOD_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Kỳ báo cáo"),
+        choices=PERIOD_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     year = forms.IntegerField(
-        label=_("Năm"), min_value=2000, max_value=2100, required=False, widget=forms.NumberInput(attrs={"class": "form-control"})
+        label=_("Năm"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
     start = forms.DateField(label=_("Từ ngày"), widget=DateInput(attrs={"class": "form-control"}), required=False)
     end = forms.DateField(label=_("Đến ngày"), widget=DateInput(attrs={"class": "form-control"}), required=False)

@@ -136,7 +136,7 @@ def person(rng: random.Random) -> tuple[str, str]:
     return f"{rng.choice(FAMILY)} {rng.choice(middle)} {rng.choice(given)}", gender
 
 
-def make_member(rng: random.Random, cell: Unit, n: int, today: date) -> Member:
+def make_member(rng: random.Random, cell: Unit, n: int, today: date, id_prefix: str = "0") -> Member:
     name, gender = person(rng)
     age_days = rng.randint(16 * 365 + 5, 30 * 365 - 5)
     born = today - timedelta(days=age_days)

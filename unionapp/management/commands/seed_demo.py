@@ -1,12 +1,21 @@
 from django.core.management.base import BaseCommand
 
-from unionapp import demo
+from unionapp import demo, province_seed
 
 
 class Command(BaseCommand):
-    help = "Create the demo province and the demo accounts (deterministic; does nothing when already there)."
+    help = (
+        "Create demo data (deterministic; does nothing when already there). "
+        "--scale province builds a whole province (about 117.000 members) for the benchmark."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=["demo", "province"], default="demo")
+
+    def handle(self, *args, scale="demo", **options):
+        if scale == "province":
+            province_seed.seed_province(out=self.stdout.write)
+            return
         if demo.seed_small():
             self.stdout.write(self.style.SUCCESS("Đã tạo dữ liệu mẫu."))
         else:

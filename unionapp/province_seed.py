@@ -1,0 +1,188 @@
+"""A province at real scale, for the benchmark: 12 districts of 15 base unions of 13 cells
+(2.340 cells), about 50 members a cell, three years of referrals in every stage, ratings,
+Party milestones and targets at every level. Deterministic, bulk writes only."""
+
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+
+from members.models import Member, Rating, Status, YearRating
+from unionapp.demo import DEMO_PASSWORD, make_member, person
+from unionapp.models import Assignment, Kind, Role, Unit
+
+CODE = "PV"
+PLACES = ["An Bình", "Bình Minh", "Cẩm Phú", "Đông Hòa", "Gia Lộc", "Hòa Bình", "Kim Sơn", "Long Phú", "Mỹ Lộc",
+          "Nam Định", "Phú Hòa", "Quang Trung", "Sơn Tây", "Tân Phú", "Thanh Hà", "Vĩnh Phúc", "Xuân Lộc", "Yên Thành",
+          "Bảo Lâm", "Cao Phong", "Đức Thọ", "Hải Hậu", "Lạc Sơn", "Ngọc Lặc", "Phù Cừ", "Tam Đảo", "Thạch Hà"]  # fmt: skip
+CELL_KINDS = ["thôn", "khu phố", "trường THPT", "khối", "xóm"]
+BENCH_USERS = [
+    # username, role, how to find the unit
+    ("bench_tinh", Role.PROVINCE_OFFICE, "province"),
+    ("bench_huyen", Role.DISTRICT_STAFF, "district"),
+    ("bench_xa", Role.BASE_OFFICER, "base"),
+    ("bench_chidoan", Role.CELL_SECRETARY, "cell"),
+]
+
+
+def exists() -> bool:
+    return Unit.objects.filter(code=CODE).exists()
+
+
+def _units(rng, next_id, districts, bases, cells):
+    """Unit rows with their ids and paths decided here, so one bulk insert writes the tree."""
+    units = []
+
+    def add(name, code, kind, parent):
+        nonlocal next_id
+        path = f"{parent.path if parent else '/'}{next_id}/"
+        u = Unit(pk=next_id, name=name, code=code, kind=kind, parent=parent, path=path, depth=path.count("/") - 2)
+        next_id += 1
+        units.append(u)
+        return u
+
+    province = add("Tỉnh đoàn Phú Vinh", CODE, Kind.PROVINCE, None)
+    for d in range(districts):
+        district = add(f"Huyện đoàn {PLACES[d % len(PLACES)]}", f"{CODE}-D{d + 1:02d}", Kind.DISTRICT, province)
+        for b in range(bases):
+            place = PLACES[(d * bases + b + 7) % len(PLACES)]
+            base = add(f"Đoàn xã {place} {b + 1}", f"{district.code}-X{b + 1:02d}", Kind.BASE, district)
+            for c in range(cells):
+                kind = CELL_KINDS[(b + c) % len(CELL_KINDS)]
+                add(f"Chi đoàn {kind} {c + 1}", f"{base.code}-C{c + 1:02d}", Kind.CELL, base)
+    return units
+
+
+@transaction.atomic
+def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date | None = None, out=print) -> None:
+    from referrals.models import Joins, Place, Referral, ReferralEvent, Stage
+    from reports.models import Target
+
+    if exists():
+        out("Tỉnh quy mô lớn đã có sẵn; không thay đổi gì.")
+        return
+    today = today or date(2026, 11, 20)
+    rng = random.Random(2025)
+    next_id = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    units = _units(rng, next_id, districts, bases, cells)
+    Unit.objects.bulk_create(units, batch_size=2000)
+    _reset_sequence(Unit)
+    cell_units = [u for u in units if u.kind == Kind.CELL]
+    out(f"Đơn vị: {len(units)} (chi đoàn: {len(cell_units)})")
+
+    n = 0
+    members = []
+    for cell in cell_units:
+        for _ in range(rng.randint(per_cell - 10, per_cell + 10)):
+            n += 1
+            members.append(make_member(rng, cell, n, today, id_prefix="9"))
+    Member.objects.bulk_create(members, batch_size=5000)
+    out(f"Đoàn viên: {len(members)}")
+
+    # Ratings for last year.
+    ratings = [
+        YearRating(member_id=m.pk, year=today.year - 1, rating=rng.choices(list(Rating), weights=[20, 50, 25, 5])[0])
+        for m in members
+        if m.status in Status.COUNTED
+    ]
+    YearRating.objects.bulk_create(ratings, batch_size=5000)
+
+    by = User.objects.filter(is_superuser=True).first() or User.objects.create_user("seed_province", is_active=False)
+    by_cell: dict[int, list[Member]] = {}
+    for m in members:
+        if m.status == Status.ACTIVE:
+            by_cell.setdefault(m.cell_id, []).append(m)
+    referrals, admitted = [], []
+    for year in (today.year - 2, today.year - 1, today.year):
+        last_day = today if year == today.year else date(year, 12, 31)
+        span = (last_day - date(year, 1, 1)).days
+        for cell in cell_units:
+            candidates = by_cell.get(cell.pk) or []
+            for _ in range(rng.randint(9, 17)):
+                introduced_on = date(year, 1, 1) + timedelta(days=rng.randint(0, span))
+                name, gender = person(rng)
+                joins = Joins.UNION if rng.random() < 0.6 else Joins.FEDERATION
+                born = introduced_on - timedelta(days=rng.randint(16 * 365 + 30, 25 * 365))
+                r = Referral(cell=cell, full_name=name, date_of_birth=born, gender=gender, joins=joins,
+                             place_kind=rng.choice(list(Place)), introduced_on=introduced_on, created_by=by)  # fmt: skip
+                if candidates and rng.random() < 0.88:
+                    r.introducer = rng.choice(candidates)
+                else:
+                    r.collective_kind, r.collective_name = "pioneer_unit", f"Liên đội {cell.name}"
+                age = (today - introduced_on).days
+                stage = Stage.INTRODUCED
+                if age > 20:
+                    stage = rng.choices([Stage.TRAINING, Stage.REVIEWED, Stage.ADMITTED, Stage.NOT_ADMITTED,
+                                         Stage.WITHDRAWN], weights=[6, 6, 78, 4, 6])[0]  # fmt: skip
+                    if age < 60 and stage in (Stage.ADMITTED, Stage.NOT_ADMITTED):
+                        stage = Stage.REVIEWED
+                if stage != Stage.INTRODUCED and stage != Stage.WITHDRAWN:
+                    r.course_name, r.course_start = "Lớp bồi dưỡng nhận thức về Đoàn", introduced_on + timedelta(days=7)
+                if stage in (Stage.REVIEWED, Stage.ADMITTED, Stage.NOT_ADMITTED):
+                    r.review_date = introduced_on + timedelta(days=20)
+                    r.votes_present = rng.randint(10, 40)
+                    r.votes_for = r.votes_present - rng.randint(0, 3)
+                if stage == Stage.ADMITTED:
+                    r.decision_date = min(r.review_date + timedelta(days=rng.randint(7, 40)), today)
+                    r.decision_number = f"{rng.randint(1, 300)}-QĐ/ĐTN"
+                    r.admitted_cell = cell
+                    if joins == Joins.UNION:
+                        m = Member(
+                            cell=cell, full_name=name, date_of_birth=born, gender=gender, joined_on=r.decision_date
+                        )
+                        m.refresh_derived()
+                        admitted.append(m)
+                        r.member = m
+                if stage in (Stage.NOT_ADMITTED, Stage.WITHDRAWN):
+                    r.closing_reason = "Chưa đủ điều kiện" if stage == Stage.NOT_ADMITTED else "Chuyển đi nơi khác"
+                r.stage = stage
+                r.refresh_derived()
+                referrals.append(r)
+    Member.objects.bulk_create(admitted, batch_size=5000)
+    for r in referrals:
+        if r.member is not None:
+            r.member_id = r.member.pk
+    Referral.objects.bulk_create(referrals, batch_size=5000)
+    ReferralEvent.objects.bulk_create(
+        [ReferralEvent(referral_id=r.pk, to_stage=r.stage, by=by, note="Dữ liệu mô phỏng") for r in referrals],
+        batch_size=5000,
+    )
+    out(f"Giới thiệu: {len(referrals)} (kết nạp đoàn viên: {len(admitted)})")
+
+    cells_under: dict[int, int] = {u.pk: 0 for u in units}
+    for u in cell_units:
+        for pk in u.ancestor_ids():
+            cells_under[pk] += 1
+    targets = [
+        Target(
+            unit_id=u.pk,
+            year=y,
+            union=5 * cells_under[u.pk],
+            federation=3 * cells_under[u.pk],
+            party=max(1, cells_under[u.pk] // 4),
+        )  # fmt: skip
+        for y in (today.year - 2, today.year - 1, today.year)
+        for u in units
+    ]
+    Target.objects.bulk_create(targets, batch_size=5000)
+
+    first = {
+        kind: next(u for u in units if u.kind == kind) for kind in (Kind.PROVINCE, Kind.DISTRICT, Kind.BASE, Kind.CELL)
+    }
+    for username, role, kind in BENCH_USERS:
+        user = User.objects.filter(username=username).first() or User.objects.create_user(
+            username, password=DEMO_PASSWORD
+        )
+        Assignment.objects.get_or_create(user=user, unit=first[kind], role=role)
+    out("Xong.")
+
+
+def _reset_sequence(model) -> None:
+    """Ids were chosen here; tell PostgreSQL's sequence (SQLite needs nothing)."""
+    from django.core.management.color import no_style
+
+    sql = connection.ops.sequence_reset_sql(no_style(), [model])
+    with connection.cursor() as cursor:
+        for statement in sql:
+            cursor.execute(statement)
