@@ -102,6 +102,9 @@ class Member(models.Model):
     joined_on = models.DateField(_("ngày vào Đoàn"), null=True, blank=True)
     card_number = models.CharField(_("số thẻ đoàn viên"), max_length=30, blank=True)
     status = models.CharField(_("tình trạng"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    # The day the member stopped being counted (moved to a status outside Status.COUNTED); None while
+    # counted. Kept by members.services.change_status; what "members at a date" reads (reports).
+    left_on = models.DateField(_("ngày rời sổ"), null=True, blank=True, editable=False)
     party_introduced_on = models.DateField(_("ngày giới thiệu cho Đảng"), null=True, blank=True)
     party_admitted_on = models.DateField(_("ngày vào Đảng"), null=True, blank=True)
 
@@ -126,8 +129,14 @@ class Member(models.Model):
         indexes = [
             # The likely-duplicate check (same normalised name and birth date anywhere).
             models.Index(fields=["search_name", "date_of_birth"], name="member_name_dob"),
-            # Per-cell counts by status (reports, unit pages).
+            # Per-cell counts by status (unit pages).
             models.Index(fields=["cell", "status"], name="member_cell_status"),
+            # Members counted on a date, per cell (reports.rollup, referrals.stats.counted_on): covering,
+            # so the count reads the index only.
+            models.Index(fields=["cell", "joined_on", "left_on", "status", "created_at"], name="member_counted"),
+            # Party milestones in a period (reports).
+            models.Index(fields=["party_introduced_on", "cell"], name="member_party_introduced"),
+            models.Index(fields=["party_admitted_on", "cell"], name="member_party_admitted"),
         ]
         constraints = [
             models.CheckConstraint(

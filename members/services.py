@@ -57,7 +57,10 @@ def change_status(*, member: Member, to_status: str, on: date, reason: str, by) 
     event = StatusEvent.objects.create(
         member=member, from_status=member.status, to_status=to_status, date=on, reason=reason, recorded_by=by
     )
-    Member.objects.filter(pk=member.pk).update(status=to_status, updated_at=timezone.now(), version=F("version") + 1)
+    left_on = None if to_status in Status.COUNTED else (member.left_on if member.status not in Status.COUNTED else on)
+    Member.objects.filter(pk=member.pk).update(
+        status=to_status, left_on=left_on, updated_at=timezone.now(), version=F("version") + 1
+    )
     return event
 
 

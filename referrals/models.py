@@ -100,7 +100,10 @@ class Referral(models.Model):
         verbose_name_plural = _("giới thiệu")
         ordering = ["-introduced_on", "-pk"]
         indexes = [
-            # Report roll-ups: admissions by decision date, introductions by date, per cell.
+            # Report roll-ups (reports.rollup), covering: introductions by date per cell and introducer,
+            # admissions by decision date per admitting cell, open stages per cell.
+            models.Index(fields=["introduced_on", "cell", "introducer"], name="referral_introduced"),
+            models.Index(fields=["stage", "decision_date", "admitted_cell", "joins"], name="referral_admitted"),
             models.Index(fields=["cell", "stage"], name="referral_cell_stage"),
             models.Index(fields=["introducer", "introduced_on"], name="referral_introducer_date"),
             models.Index(fields=["search_name", "date_of_birth"], name="referral_name_dob"),

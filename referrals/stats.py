@@ -5,12 +5,12 @@ rate = members active at the start of the period who introduced at least one you
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
+from django.utils import timezone
 
-from members.models import Member, Status, StatusEvent
+from members.models import Member, Status
 from referrals.models import Referral
 
 
@@ -28,34 +28,47 @@ class OnePlusOne:
         return OnePlusOne(self.members + other.members, self.introducers + other.introducers)
 
 
-def members_at(start: date):
-    """Members who were in the register and counted on ``start``.
+def counted_on(day: date, prefix: str = "") -> Q:
+    """Q for members in the register and counted on ``day``: joined by then (or entered by then when the
+    join date is unknown), and not left before it. ``Member.left_on`` is kept by the status services, so
+    this needs no look at the event history (see docs/performance.md)."""
+    p = prefix
+    entered = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    joined = Q(**{f"{p}joined_on__lte": day}) | Q(**{f"{p}joined_on__isnull": True, f"{p}created_at__lt": entered})
+    still_there = Q(**{f"{p}left_on__isnull": True, f"{p}status__in": Status.COUNTED}) | Q(**{f"{p}left_on__gt": day})
+    return joined & still_there
 
-    Their status that day is the ``from_status`` of their first status event after it, or their
-    current status when nothing changed since. They must have joined by then."""
-    first_later_event = StatusEvent.objects.filter(member=OuterRef("pk"), date__gt=start, from_status__gt="").order_by(
-        "date", "pk"
-    )
-    return (
-        Member.objects.filter(Q(joined_on__lte=start) | Q(joined_on__isnull=True, created_at__date__lte=start))
-        .annotate(status_then=Coalesce(Subquery(first_later_event.values("from_status")[:1]), F("status")))
-        .filter(status_then__in=Status.COUNTED)
-    )
+
+def members_at(day: date):
+    """Members who were in the register and counted on ``day``."""
+    return Member.objects.filter(counted_on(day))
 
 
 def one_plus_one_by_cell(q: Q, start: date, end: date, key: str = "cell_id") -> dict:
-    """Per cell of the members selected by ``q`` (e.g. ``unit.subtree_q("cell__")``): one query.
-    ``key`` groups by another column: "cell__path" for roll-ups, "pk" for one row per member."""
-    introduced = Referral.objects.filter(introducer=OuterRef("pk"), introduced_on__gte=start, introduced_on__lte=end)
-    rows = (
-        members_at(start)
-        .filter(q)
-        .annotate(introduced=Exists(introduced))
-        .values(key)
-        .annotate(n=Count("pk"), k=Count("pk", filter=Q(introduced=True)))
+    """Per cell of the members selected by ``q`` (a Q on Member, e.g. ``Q(cell_id__in=...)``): two queries,
+    one counting the members at the start, one counting, from the referral side, those who introduced.
+    ``key`` groups by another column of Member: "pk" gives one row per member."""
+    members = dict(members_at(start).filter(q).values_list(key).annotate(n=Count("pk")).order_by())
+    introducers = dict(
+        Referral.objects.filter(introduced_on__gte=start, introduced_on__lte=end, introducer__isnull=False)
+        .filter(counted_on(start, "introducer__"))
+        .filter(_prefixed(q, "introducer__"))
+        .values_list(f"introducer__{key}")
+        .annotate(k=Count("introducer", distinct=True))
         .order_by()
     )
-    return {r[key]: OnePlusOne(r["n"], r["k"]) for r in rows}
+    return {k: OnePlusOne(n, introducers.get(k, 0)) for k, n in members.items()}
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same conditions, seen from a relation (``cell_id`` -> ``introducer__cell_id``)."""
+    out = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            out.children.append(_prefixed(child, prefix))
+        else:
+            out.children.append((prefix + child[0], child[1]))
+    return out
 
 
 def one_plus_one_rate(unit, start: date, end: date) -> OnePlusOne:

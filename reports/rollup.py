@@ -111,38 +111,49 @@ def _sum_targets(values):
     return sum(present) if present else None
 
 
-def per_cell_counts(unit: Unit, period: Period) -> dict[str, Figures]:
-    """Figures of every cell of the subtree, keyed by the cell's path. Seven grouped queries."""
-    start, end = period.start, period.end
-    cells: dict[str, Figures] = defaultdict(Figures)
-    in_tree = unit.subtree_q("cell__")
+# Past this many cells, counting every cell of the database and keeping the subtree's in Python is
+# cheaper than asking the database to look each cell up (see docs/performance.md).
+WHOLE_TABLE_CELLS = 300
 
-    for path, value in one_plus_one_by_cell(in_tree, start, end, key="cell__path").items():
-        cells[path].members_start = value.members
-        cells[path].introducers = value.introducers
-    for path, n in _grouped(members_at(period.as_of).filter(in_tree), "cell__path"):
-        cells[path].members_now = n
+
+def per_cell_counts(unit: Unit, period: Period, cell_ids: set[int]) -> dict[int, Figures]:
+    """Figures of every cell of the subtree (``cell_ids``), keyed by cell id. Eight grouped queries
+    whose number does not depend on the size of the tree. A small subtree is filtered in the
+    database (index lookups per cell); a large one is read through the covering date and stage
+    indexes for all cells, and filtered here."""
+    start, end = period.start, period.end
+    cells: dict[int, Figures] = defaultdict(Figures)
+    if len(cell_ids) > WHOLE_TABLE_CELLS:
+        in_tree, admitted_in_tree = Q(), Q()
+    else:
+        in_tree, admitted_in_tree = Q(cell_id__in=cell_ids), Q(admitted_cell_id__in=cell_ids)
+
+    for cell_id, value in one_plus_one_by_cell(in_tree, start, end).items():
+        cells[cell_id].members_start = value.members
+        cells[cell_id].introducers = value.introducers
+    for cell_id, n in _grouped(members_at(period.as_of).filter(in_tree), "cell_id"):
+        cells[cell_id].members_now = n
     referrals = Referral.objects.filter(in_tree)
-    for path, n in _grouped(referrals.filter(introduced_on__gte=start, introduced_on__lte=end), "cell__path"):
-        cells[path].introduced = n
-    for path, n in _grouped(referrals.filter(stage__in=(Stage.TRAINING, Stage.REVIEWED)), "cell__path"):
-        cells[path].in_training = n
+    for cell_id, n in _grouped(referrals.filter(introduced_on__gte=start, introduced_on__lte=end), "cell_id"):
+        cells[cell_id].introduced = n
+    for cell_id, n in _grouped(referrals.filter(stage__in=(Stage.TRAINING, Stage.REVIEWED)), "cell_id"):
+        cells[cell_id].in_training = n
     # An admission counts in the period of its decision, in the cell where the member was admitted.
     admitted = (
         Referral.objects.filter(
-            unit.subtree_q("admitted_cell__"), stage=Stage.ADMITTED, decision_date__gte=start, decision_date__lte=end
+            admitted_in_tree, stage=Stage.ADMITTED, decision_date__gte=start, decision_date__lte=end
         )
-        .values("admitted_cell__path")
+        .values("admitted_cell_id")
         .annotate(u=Count("pk", filter=Q(joins=Joins.UNION)), f=Count("pk", filter=Q(joins=Joins.FEDERATION)))
         .order_by()
     )
     for row in admitted:
-        cells[row["admitted_cell__path"]].admitted_union = row["u"]
-        cells[row["admitted_cell__path"]].admitted_federation = row["f"]
+        cells[row["admitted_cell_id"]].admitted_union = row["u"]
+        cells[row["admitted_cell_id"]].admitted_federation = row["f"]
     party = (
         Member.objects.filter(in_tree)
         .filter(Q(party_introduced_on__range=(start, end)) | Q(party_admitted_on__range=(start, end)))
-        .values("cell__path")
+        .values("cell_id")
         .annotate(
             i=Count("pk", filter=Q(party_introduced_on__range=(start, end))),
             a=Count("pk", filter=Q(party_admitted_on__range=(start, end))),
@@ -150,9 +161,9 @@ def per_cell_counts(unit: Unit, period: Period) -> dict[str, Figures]:
         .order_by()
     )
     for row in party:
-        cells[row["cell__path"]].party_introduced = row["i"]
-        cells[row["cell__path"]].party_admitted = row["a"]
-    return cells
+        cells[row["cell_id"]].party_introduced = row["i"]
+        cells[row["cell_id"]].party_admitted = row["a"]
+    return {cell_id: figures for cell_id, figures in cells.items() if cell_id in cell_ids}
 
 
 def _grouped(qs, key):
@@ -173,22 +184,23 @@ def own_targets(unit: Unit, years) -> dict[str, list]:
 def build_report(unit: Unit, period: Period) -> Report:
     """The report of ``unit`` for ``period``: one row per unit directly under it (for a cell: per
     member), and the total, which equals the unit's own figures."""
-    cells = per_cell_counts(unit, period)
-    total = Figures()
-    for figures in cells.values():
-        total.add_counts(figures)
-    # All units of the subtree (one query): children for the rows, paths for the targets.
+    # All units of the subtree (one query): the cells to count, children for the rows, paths for the targets.
     subtree = list(
         Unit.objects.filter(unit.subtree_q()).only(
             "pk", "name", "code", "kind", "path", "depth", "parent_id", "is_active"
         )
     )
     by_parent: dict[int, list[Unit]] = defaultdict(list)
-    by_path = {}
+    by_path, by_id = {}, {}
     for u in subtree:
         by_path[u.path] = u
+        by_id[u.pk] = u
         if u.parent_id:
             by_parent[u.parent_id].append(u)
+    cells = per_cell_counts(unit, period, {u.pk for u in subtree if u.kind == Kind.CELL})
+    total = Figures()
+    for figures in cells.values():
+        total.add_counts(figures)
     own = own_targets(unit, period.years)
 
     @cache
@@ -210,14 +222,12 @@ def build_report(unit: Unit, period: Period) -> Report:
     else:
         children = sorted(by_parent.get(unit.pk, []), key=lambda u: (not u.is_active, text.collation_key(u.name)))
         child_figures = {c.pk: Figures() for c in children}
-        for path, cell_figures in cells.items():
-            child_id = unit.child_id_on_path(path)
+        for cell_id, cell_figures in cells.items():
+            child_id = unit.child_id_on_path(by_id[cell_id].path) if cell_id in by_id else None
             if child_id in child_figures:
                 child_figures[child_id].add_counts(cell_figures)
         rows = [Row(label=c.name, figures=with_targets(child_figures[c.pk], c.path), unit=c) for c in children]
-    per_cell = {by_path[p].pk: f for p, f in cells.items() if p in by_path}
-    units = {u.pk: u for u in subtree}
-    return Report(unit=unit, period=period, rows=rows, total=total, per_cell=per_cell, units=units)
+    return Report(unit=unit, period=period, rows=rows, total=total, per_cell=dict(cells), units=by_id)
 
 
 def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
@@ -225,7 +235,7 @@ def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
     and a last row for what no member of the cell accounts for (collectives, other cells' referrers)."""
     start, end = period.start, period.end
     by_member: dict[int, Figures] = defaultdict(Figures)
-    for pk, value in one_plus_one_by_cell(Q(cell=cell), start, end, key="pk").items():
+    for pk, value in one_plus_one_by_cell(Q(cell_id=cell.pk), start, end, key="pk").items():
         by_member[pk].members_start = value.members
         by_member[pk].introducers = value.introducers
     for pk in members_at(period.as_of).filter(cell=cell).values_list("pk", flat=True):

@@ -160,6 +160,8 @@ def make_member(rng: random.Random, cell: Unit, n: int, today: date, id_prefix: 
         card_number=f"{cell.code}-{n:05d}",
         status=status,
     )
+    if status not in Status.COUNTED:
+        member.left_on = today - timedelta(days=rng.randint(1, 700))
     if rng.random() < 0.04:
         member.party_introduced_on = today - timedelta(days=rng.randint(30, 700))
         if rng.random() < 0.45:
