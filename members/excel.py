@@ -14,12 +14,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from members import text
 from members.models import Gender, ImportBatch, Member, Status
+from members.xlsx_stream import StreamingXlsx
 from unionapp.models import Kind, Unit
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -434,60 +433,30 @@ EXPORT_EXTRA = [
 ]
 
 
-def text_cell(ws, value) -> WriteOnlyCell:
-    """A cell that holds text, whatever it starts with: never a formula."""
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
 def export_register(members, *, show_ids: bool) -> str:
-    """Write the register to a temporary .xlsx and return its path. openpyxl's write-only mode
-    streams rows to disk, so a whole province never sits in memory. The caller deletes the file."""
+    """Write the register to a temporary .xlsx and return its path (the caller deletes it).
+    Rows stream from the database in chunks straight into the file (members/xlsx_stream.py), so a
+    whole province never sits in memory. Text is written as text: a name starting with "=" stays a name."""
     statuses = dict(Status.choices)
     genders = dict(Gender.choices)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Danh sách đoàn viên"))
     headers = [_("STT"), *[str(c[1]) for c in COLUMNS], *[str(c[1]) for c in EXPORT_EXTRA]]
     widths = [6, *[c[2] for c in COLUMNS], *[c[2] for c in EXPORT_EXTRA]]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
-    header_cells = []
-    for h in headers:
-        c = text_cell(ws, h)
-        c.font = Font(bold=True)
-        c.fill = HEADER_FILL
-        header_cells.append(c)
-    ws.append(header_cells)
     fields = [c[0] for c in COLUMNS if c[0] != "cell_code"]
-    rows = members.values_list(
-        *fields, "cell__code", "cell__name", "status", "party_introduced_on", "party_admitted_on"
-    )
-    for n, values in enumerate(rows.iterator(chunk_size=2000), start=1):
-        record = dict(
-            zip(
-                [*fields, "cell_code", "cell__name", "status", "party_introduced_on", "party_admitted_on"],
-                values,
-                strict=True,
-            )
-        )
-        record["gender"] = str(genders.get(record["gender"], ""))
-        record["status"] = str(statuses.get(record["status"], ""))
-        if not show_ids:
-            record["citizen_id"] = text.mask_citizen_id(record["citizen_id"])
-        out = [WriteOnlyCell(ws, value=n)]
-        for key in [*[c[0] for c in COLUMNS], *[c[0] for c in EXPORT_EXTRA]]:
-            value = record.get(key)
-            if isinstance(value, date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = "DD/MM/YYYY"
-            else:
-                cell = text_cell(ws, value or "")
-            out.append(cell)
-        ws.append(out)
+    names = [*fields, "cell__code", "cell__name", "status", "party_introduced_on", "party_admitted_on"]
+    gender_at, status_at, id_at = names.index("gender"), names.index("status"), names.index("citizen_id")
+    # Output order: the import columns (cell code last), then the extras.
+    order = [names.index(c[0] if c[0] != "cell_code" else "cell__code") for c in COLUMNS]
+    order += [names.index(c[0]) for c in EXPORT_EXTRA]
     fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="register-")
     os.close(fd)
-    wb.save(path)
+    with StreamingXlsx(path, _("Danh sách đoàn viên"), widths) as out:
+        out.header(headers)
+        rows = members.values_list(*names).iterator(chunk_size=2000)
+        for n, values in enumerate(rows, start=1):
+            values = list(values)
+            values[gender_at] = genders.get(values[gender_at], "")
+            values[status_at] = statuses.get(values[status_at], "")
+            if not show_ids:
+                values[id_at] = text.mask_citizen_id(values[id_at])
+            out.row([n, *[values[i] for i in order]])
     return path

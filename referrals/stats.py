@@ -49,7 +49,14 @@ def one_plus_one_by_cell(q: Q, start: date, end: date, key: str = "cell_id") -> 
     one counting the members at the start, one counting, from the referral side, those who introduced.
     ``key`` groups by another column of Member: "pk" gives one row per member."""
     members = dict(members_at(start).filter(q).values_list(key).annotate(n=Count("pk")).order_by())
-    introducers = dict(
+    introducers = introducers_by(q, start, end, key)
+    return {k: OnePlusOne(n, introducers.get(k, 0)) for k, n in members.items()}
+
+
+def introducers_by(q: Q, start: date, end: date, key: str = "cell_id") -> dict:
+    """Members selected by ``q``, counted at ``start``, who introduced someone in [start, end],
+    counted per ``key`` of the member. One query, from the referral side."""
+    return dict(
         Referral.objects.filter(introduced_on__gte=start, introduced_on__lte=end, introducer__isnull=False)
         .filter(counted_on(start, "introducer__"))
         .filter(_prefixed(q, "introducer__"))
@@ -57,7 +64,6 @@ def one_plus_one_by_cell(q: Q, start: date, end: date, key: str = "cell_id") -> 
         .annotate(k=Count("introducer", distinct=True))
         .order_by()
     )
-    return {k: OnePlusOne(n, introducers.get(k, 0)) for k, n in members.items()}
 
 
 def _prefixed(q: Q, prefix: str) -> Q:

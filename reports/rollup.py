@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from members import text
 from members.models import Member
 from referrals.models import Joins, Referral, Stage
-from referrals.stats import members_at, one_plus_one_by_cell
+from referrals.stats import counted_on, introducers_by, members_at, one_plus_one_by_cell
 from reports.models import Target
 from reports.periods import Period
 from unionapp.models import Kind, Unit
@@ -78,6 +79,22 @@ class Figures:
         return data
 
 
+class UnitRow(NamedTuple):
+    """A unit of the subtree as read for a report (see build_report)."""
+
+    pk: int
+    name: str
+    code: str
+    kind: str
+    path: str
+    depth: int
+    parent_id: int | None
+    is_active: bool
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/")]
+
+
 @dataclass
 class Row:
     label: str
@@ -93,12 +110,12 @@ class Report:
     rows: list[Row]
     total: Figures
     per_cell: dict[int, Figures] = field(default_factory=dict)
-    units: dict[int, Unit] = field(default_factory=dict)  # every unit of the subtree, by id
+    units: dict[int, "UnitRow"] = field(default_factory=dict)  # every unit of the subtree, by id
 
-    def cells(self) -> list[Unit]:
+    def cells(self) -> list["UnitRow"]:
         return sorted((u for u in self.units.values() if u.kind == Kind.CELL), key=lambda u: u.path)
 
-    def ancestor_of_kind(self, unit: Unit, kind: str) -> Unit | None:
+    def ancestor_of_kind(self, unit: "UnitRow", kind: str) -> "UnitRow | None":
         for pk in unit.ancestor_ids():
             u = self.units.get(pk)
             if u is not None and u.kind == kind:
@@ -128,11 +145,19 @@ def per_cell_counts(unit: Unit, period: Period, cell_ids: set[int]) -> dict[int,
     else:
         in_tree, admitted_in_tree = Q(cell_id__in=cell_ids), Q(admitted_cell_id__in=cell_ids)
 
-    for cell_id, value in one_plus_one_by_cell(in_tree, start, end).items():
-        cells[cell_id].members_start = value.members
-        cells[cell_id].introducers = value.introducers
-    for cell_id, n in _grouped(members_at(period.as_of).filter(in_tree), "cell_id"):
-        cells[cell_id].members_now = n
+    # Members at the start and now, in one pass over the covering index.
+    counted = (
+        Member.objects.filter(in_tree)
+        .filter(counted_on(start) | counted_on(period.as_of))
+        .values_list("cell_id")
+        .annotate(s=Count("pk", filter=counted_on(start)), n=Count("pk", filter=counted_on(period.as_of)))
+        .order_by()
+    )
+    for cell_id, at_start, now in counted:
+        cells[cell_id].members_start = at_start
+        cells[cell_id].members_now = now
+    for cell_id, n in introducers_by(in_tree, start, end, "cell_id").items():
+        cells[cell_id].introducers = n
     referrals = Referral.objects.filter(in_tree)
     for cell_id, n in _grouped(referrals.filter(introduced_on__gte=start, introduced_on__lte=end), "cell_id"):
         cells[cell_id].introduced = n
@@ -185,12 +210,10 @@ def build_report(unit: Unit, period: Period) -> Report:
     """The report of ``unit`` for ``period``: one row per unit directly under it (for a cell: per
     member), and the total, which equals the unit's own figures."""
     # All units of the subtree (one query): the cells to count, children for the rows, paths for the targets.
-    subtree = list(
-        Unit.objects.filter(unit.subtree_q()).only(
-            "pk", "name", "code", "kind", "path", "depth", "parent_id", "is_active"
-        )
-    )
-    by_parent: dict[int, list[Unit]] = defaultdict(list)
+    # Plain rows, not model instances: a province has thousands of units and only its children
+    # become Unit objects (for links); building the rest would cost more than the query.
+    subtree = [UnitRow(*values) for values in Unit.objects.filter(unit.subtree_q()).values_list(*UnitRow._fields)]
+    by_parent: dict[int, list[UnitRow]] = defaultdict(list)
     by_path, by_id = {}, {}
     for u in subtree:
         by_path[u.path] = u
@@ -220,7 +243,19 @@ def build_report(unit: Unit, period: Period) -> Report:
     if unit.kind == Kind.CELL:
         rows = member_rows(unit, period, total)
     else:
-        children = sorted(by_parent.get(unit.pk, []), key=lambda u: (not u.is_active, text.collation_key(u.name)))
+        children = [
+            Unit(
+                id=c.pk,
+                name=c.name,
+                code=c.code,
+                kind=c.kind,
+                path=c.path,
+                depth=c.depth,
+                parent_id=c.parent_id,
+                is_active=c.is_active,
+            )  # fmt: skip
+            for c in sorted(by_parent.get(unit.pk, []), key=lambda u: (not u.is_active, text.collation_key(u.name)))
+        ]
         child_figures = {c.pk: Figures() for c in children}
         for cell_id, cell_figures in cells.items():
             child_id = unit.child_id_on_path(by_id[cell_id].path) if cell_id in by_id else None
@@ -279,9 +314,8 @@ def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
 
 
 def monthly_admissions(unit: Unit, year: int) -> dict[int, list[int]]:
-    """Union and federation admissions per month for ``year`` and the year before: {year: [12 counts]}."""
-    from django.db.models.functions import ExtractMonth, ExtractYear
-
+    """Admissions (union and federation) per month for ``year`` and the year before: {year: [12 counts]}.
+    Grouped by decision date in the database (no date functions: SQLite's are slow), folded here."""
     rows = (
         Referral.objects.filter(
             unit.subtree_q("admitted_cell__"),
@@ -289,12 +323,11 @@ def monthly_admissions(unit: Unit, year: int) -> dict[int, list[int]]:
             decision_date__gte=date(year - 1, 1, 1),
             decision_date__lte=date(year, 12, 31),
         )
-        .annotate(y=ExtractYear("decision_date"), m=ExtractMonth("decision_date"))
-        .values_list("y", "m")
+        .values_list("decision_date")
         .annotate(n=Count("pk"))
         .order_by()
     )
     series = {year - 1: [0] * 12, year: [0] * 12}
-    for y, m, n in rows:
-        series[y][m - 1] = n
+    for day, n in rows:
+        series[day.year][day.month - 1] += n
     return series

@@ -216,7 +216,7 @@ def seed_small(today: date | None = None) -> bool:
     Member.objects.bulk_create(members, batch_size=500)
     ratings = [
         YearRating(member=m, year=today.year - 1, rating=rng.choices(list(Rating), weights=[20, 50, 25, 5])[0])
-        for m in Member.objects.filter(status__in=Status.COUNTED)
+        for m in Member.objects.filter(units["LS"].subtree_q("cell__"), status__in=Status.COUNTED)
     ]
     YearRating.objects.bulk_create(ratings, batch_size=500)
     users = {}
@@ -294,7 +294,7 @@ def seed_referrals(rng: random.Random, units: list[Unit], by: User, today: date)
             r.member_id = r.member.pk
     Referral.objects.bulk_create(referrals, batch_size=500)
     ReferralEvent.objects.bulk_create(
-        [ReferralEvent(referral=r, to_stage=r.stage, by=by, note="Dữ liệu mẫu") for r in Referral.objects.all()]
+        [ReferralEvent(referral=r, to_stage=r.stage, by=by, note="Dữ liệu mẫu") for r in referrals]
     )
 
 

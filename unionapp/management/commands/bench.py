@@ -1,0 +1,325 @@
+"""make bench: the pages that matter, timed through the real URLs at province scale.
+
+Runs against the database in DATABASE_URL; seeds the province scale (and the small demo, for the
+query-count comparison) when missing. Prints a table with PASS/FAIL against the targets and writes
+var/bench.json. Timings are medians of repeated runs in this process; the first run of each is
+reported separately as "cold" (database caches cold for that query; no application cache exists).
+"""
+
+import io
+import json
+import os
+import resource
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.excel import COLUMNS
+from unionapp import demo, province_seed
+from unionapp.models import Unit
+
+YEAR_QUERY = "period=year&year={year}"
+
+BASELINE_SQL = """
+SELECT c.id, c.name,
+       (SELECT COUNT(*) FROM referrals_referral r JOIN unionapp_unit a ON a.id = r.admitted_cell_id
+         WHERE r.stage = 'admitted' AND r.joins = 'union' AND r.decision_date BETWEEN %s AND %s
+           AND a.path >= c.path AND a.path < SUBSTR(c.path, 1, LENGTH(c.path) - 1) || '0') AS admitted,
+       t."union" AS target
+  FROM unionapp_unit c LEFT JOIN reports_target t ON t.unit_id = c.id AND t.year = %s
+ WHERE c.parent_id = %s
+"""
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+class Command(BaseCommand):
+    help = "Benchmark the main pages at province scale; writes var/bench.json."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=7, help="repetitions of each page (default 7)")
+        parser.add_argument("--year", type=int, default=2026)
+
+    def handle(self, *args, runs=7, year=2026, **options):
+        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+            self.run(runs, year)
+
+    # --- setup ------------------------------------------------------------------------
+
+    def run(self, runs, year):
+        self.vendor = connection.vendor
+        if not province_seed.exists():
+            self.stdout.write("Seeding the province scale (about 2 minutes on SQLite)...")
+            started = time.perf_counter()
+            province_seed.seed_province(out=self.stdout.write)
+            self.stdout.write(f"Seeded in {time.perf_counter() - started:.0f} s")
+        if demo.seed_small():
+            self.stdout.write("Seeded the small demo province (for the query-count comparison).")
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.year = year
+        self.runs = runs
+        big = Unit.objects.get(code=province_seed.CODE)
+        small = Unit.objects.get(code="LS")
+        self.results = []
+        self.scale = {
+            "province": self.level_of([u for u, _r, _k in province_seed.BENCH_USERS]),
+            "demo": self.level_of([u for u, *_ in demo.DEMO_ACCOUNTS]),
+        }
+        assert self.scale["province"]["unit"] == big and self.scale["demo"]["unit"] == small
+        self.bench_register_export()  # first: its memory growth is measured against this process's peak so far
+        self.bench_pages()
+        self.bench_referral_create()
+        self.bench_import()
+        self.report()
+
+    def level_of(self, names):
+        """The users of one data set (province office, district, base union, cell) and their units."""
+        users = {u.username: u for u in User.objects.filter(username__in=names).prefetch_related("assignments__unit")}
+        ordered = [users[n] for n in names]
+        units = [u.assignments.all()[0].unit for u in ordered]
+        return {"users": ordered, "unit": units[0], "district": units[1], "base": units[2], "cell": units[3]}
+
+    def client(self, user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    # --- measuring ----------------------------------------------------------------------
+
+    def measure(self, name, func, *, baseline=None, extra=None, runs=None):
+        runs = runs or self.runs
+        times, queries = [], None
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                func()
+                times.append((time.perf_counter() - started) * 1000)
+            queries = len(ctx)
+        result = {
+            "name": name,
+            "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 95), 1),
+            "cold_ms": round(times[0], 1),
+            "queries": queries,
+            "baseline_ms": None,
+            "ratio": None,
+        }
+        if baseline:
+            base_times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                baseline()
+                base_times.append((time.perf_counter() - started) * 1000)
+            result["baseline_ms"] = round(statistics.median(base_times), 2)
+            result["ratio"] = round(result["median_ms"] / max(result["baseline_ms"], 0.01), 1)
+        result.update(extra or {})
+        self.results.append(result)
+        self.stdout.write(f"  {name}: {result['median_ms']} ms")
+        return result
+
+    def get(self, client, url, expect=200):
+        response = client.get(url)
+        if response.status_code != expect:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        if response.streaming:
+            return sum(len(chunk) for chunk in response.streaming_content)
+        return len(response.content)
+
+    def baseline(self, unit):
+        start, end = date(self.year, 1, 1), date(self.year, 12, 31)
+
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(BASELINE_SQL, [start, end, self.year, unit.pk])
+                return cursor.fetchall()
+
+        return run
+
+    def query_counts_at_demo_scale(self, name, path_for, user_index):
+        demo_scale = self.scale["demo"]
+        c = self.client(demo_scale["users"][user_index])
+        with CaptureQueriesContext(connection) as ctx:
+            self.get(c, path_for(demo_scale))
+        return len(ctx)
+
+    # --- scenarios ----------------------------------------------------------------------
+
+    def bench_pages(self):
+        q = YEAR_QUERY.format(year=self.year)
+        pages = [
+            ("province_report", lambda s: f"{reverse('report', args=[s['unit'].pk])}?{q}", 0, "unit"),
+            ("province_dashboard", lambda s: reverse("dashboard", args=[s["unit"].pk]), 0, "unit"),
+            ("district_report", lambda s: f"{reverse('report', args=[s['district'].pk])}?{q}", 1, "district"),
+            ("base_report", lambda s: f"{reverse('report', args=[s['base'].pk])}?{q}", 2, "base"),
+            ("cell_report", lambda s: f"{reverse('report', args=[s['cell'].pk])}?{q}", 3, "cell"),
+            ("province_excel", lambda s: f"{reverse('report_xlsx', args=[s['unit'].pk])}?{q}", 0, None),
+            (
+                "member_list_search",
+                lambda s: f"{reverse('member_list')}?q=nguyen+van&unit={s['district'].pk}",
+                1,
+                None,
+            ),
+        ]
+        big = self.scale["province"]
+        for name, path_for, user_index, level in pages:
+            client = self.client(big["users"][user_index])
+            url = path_for(big)
+            size = {}
+            baseline = self.baseline(big[level]) if level else None
+
+            def fetch(client=client, url=url, size=size):
+                size["bytes"] = self.get(client, url)
+
+            extra = {"queries_demo": self.query_counts_at_demo_scale(name, path_for, user_index)}
+            result = self.measure(name, fetch, baseline=baseline, extra=extra)
+            result["bytes"] = size["bytes"]
+
+    def bench_register_export(self):
+        big = self.scale["province"]
+        client = self.client(big["users"][0])
+        url = reverse("register_export", args=[big["unit"].pk])
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        size = {}
+
+        def fetch():
+            size["bytes"] = self.get(client, url)
+
+        result = self.measure("register_export_province", fetch, runs=1)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result["peak_rss_mb"] = round((after - before) / 1024, 1)
+        result["bytes"] = size["bytes"]
+        small = self.scale["demo"]
+        result["queries_demo"] = self.query_counts_at_demo_scale(
+            "register_export_province", lambda s: reverse("register_export", args=[s["unit"].pk]), 0
+        )
+        del small
+
+    def bench_referral_create(self):
+        from referrals.models import Referral
+
+        big = self.scale["province"]
+        user = big["users"][3]
+        client = self.client(user)
+        introducer = big["cell"].members.filter(status="active").first()
+        counter = {"n": 0}
+
+        def post():
+            counter["n"] += 1
+            n = counter["n"]
+            data = {
+                "cell": big["cell"].pk, "introduced_by": "member", "introducer": introducer.pk, "joins": "union",
+                "full_name": f"Người Đo Hiệu Năng {n}", "date_of_birth": "12/08/2007", "gender": "F",
+                "phone": "0912 000 111", "citizen_id": f"8880000{n:05d}", "address": "Thôn Một",
+                "place_kind": "school", "place_name": "THPT", "introduced_on": f"01/03/{self.year}", "note": "",
+            }  # fmt: skip
+            response = client.post(reverse("referral_create"), data)
+            if response.status_code != 302:
+                raise RuntimeError("referral_create did not save: " + response.content.decode()[:500])
+
+        self.measure("referral_create", post)
+        Referral.objects.filter(full_name__startswith="Người Đo Hiệu Năng").delete()
+
+    def bench_import(self):
+        from openpyxl import Workbook
+
+        from members.models import ImportBatch
+
+        big = self.scale["province"]
+        user = big["users"][2]
+        client = self.client(user)
+        cells = list(Unit.objects.filter(parent=big["base"]).values_list("code", flat=True))
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["STT", *[str(c[1]) for c in COLUMNS]])
+        for i in range(5000):
+            ws.append([i + 1, f"Nguyễn Văn Nhập {i}", f"{(i % 28) + 1:02d}/0{(i % 9) + 1}/2003", "Nam" if i % 2 else "Nữ",
+                       "Kinh", "Không", "", f"09{i:08d}", "Thôn Một", "12/12", "Công nhân", "26/03/2019", "",
+                       cells[i % len(cells)]])  # fmt: skip
+        data = io.BytesIO()
+        wb.save(data)
+        payload = data.getvalue()
+
+        def run():
+            upload = io.BytesIO(payload)
+            upload.name = "bench-5000.xlsx"
+            response = client.post(reverse("import_upload"), {"unit": big["base"].pk, "file": upload})
+            preview = response["Location"]
+            if client.get(preview).status_code != 200:
+                raise RuntimeError("dry run failed")
+            if client.post(preview).status_code != 302:
+                raise RuntimeError("commit failed")
+
+        def undo():
+            from members import excel
+
+            for batch in ImportBatch.objects.filter(file_name="bench-5000.xlsx", undone_at__isnull=True):
+                excel.undo_batch(batch)
+
+        results = []
+        for _ in range(3):
+            started = time.perf_counter()
+            run()
+            results.append((time.perf_counter() - started) * 1000)
+            undo()
+        self.results.append(
+            {"name": "import_5000", "median_ms": round(statistics.median(results), 1), "p95_ms": round(max(results), 1),
+             "cold_ms": round(results[0], 1), "queries": None, "baseline_ms": None, "ratio": None}
+        )  # fmt: skip
+        self.stdout.write(f"  import_5000: {statistics.median(results):.0f} ms")
+
+    # --- output -------------------------------------------------------------------------
+
+    def verdict(self, r):
+        name, ms = r["name"], r["median_ms"]
+        checks = []
+        if name.endswith(("_report", "_dashboard")):
+            if r["ratio"] is not None:
+                checks.append(r["ratio"] <= 3)
+            if self.vendor == "postgresql":
+                checks.append(ms < 300)
+        elif name in ("member_list_search", "referral_create"):
+            checks.append(ms < 100)
+        elif name == "province_excel":
+            checks.append(ms < 3000)
+        elif name == "register_export_province":
+            checks += [ms < 30000, r.get("peak_rss_mb", 0) < 150]
+        elif name == "import_5000":
+            checks.append(ms < 20000)
+        if r.get("queries_demo") is not None:
+            checks.append(r["queries_demo"] == r["queries"])
+        return "PASS" if all(checks) else "FAIL"
+
+    def report(self):
+        header = f"{'name':26} {'median':>9} {'p95':>9} {'cold':>9} {'queries':>7} {'demo q':>6} {'baseline':>9} {'ratio':>6}  result"
+        self.stdout.write("")
+        self.stdout.write(f"Database: {self.vendor}; {date.today():%d/%m/%Y}; runs per page: {self.runs}")
+        self.stdout.write(header)
+        for r in self.results:
+            r["result"] = self.verdict(r)
+            self.stdout.write(
+                f"{r['name']:26} {r['median_ms']:>9} {r['p95_ms']:>9} {r['cold_ms']:>9} {str(r['queries']):>7} "
+                f"{str(r.get('queries_demo', '')):>6} {str(r['baseline_ms'] or ''):>9} {str(r['ratio'] or ''):>6}  "
+                f"{r['result']}" + (f"  peak +{r['peak_rss_mb']} MB" if "peak_rss_mb" in r else "")
+            )
+        out = Path(settings.BASE_DIR) / "var" / "bench.json"
+        os.makedirs(out.parent, exist_ok=True)
+        out.write_text(json.dumps(self.results, indent=2, ensure_ascii=False))
+        self.stdout.write(f"\nWritten to {out}")
