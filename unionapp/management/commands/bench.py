@@ -29,15 +29,27 @@ from unionapp.models import Unit
 
 YEAR_QUERY = "period=year&year={year}"
 
+# The floor: per child unit, admitted to the union in the year and its target, in one hand-written
+# query over the same tables and indexes (admissions grouped by the child segment of the cell's path).
 BASELINE_SQL = """
-SELECT c.id, c.name,
-       (SELECT COUNT(*) FROM referrals_referral r JOIN unionapp_unit a ON a.id = r.admitted_cell_id
-         WHERE r.stage = 'admitted' AND r.joins = 'union' AND r.decision_date BETWEEN %s AND %s
-           AND a.path >= c.path AND a.path < SUBSTR(c.path, 1, LENGTH(c.path) - 1) || '0') AS admitted,
-       t."union" AS target
-  FROM unionapp_unit c LEFT JOIN reports_target t ON t.unit_id = c.id AND t.year = %s
- WHERE c.parent_id = %s
+WITH adm AS (
+    SELECT SUBSTR(a.path, 1, %(len)s + {pos}) AS child, COUNT(*) AS n
+      FROM referrals_referral r JOIN unionapp_unit a ON a.id = r.admitted_cell_id
+     WHERE r.stage = 'admitted' AND r.joins = 'union' AND r.decision_date BETWEEN %(start)s AND %(end)s
+       AND a.path >= %(low)s AND a.path < %(high)s
+     GROUP BY 1
+)
+SELECT c.id, c.name, COALESCE(adm.n, 0), t."union"
+  FROM unionapp_unit c
+  LEFT JOIN adm ON adm.child = c.path
+  LEFT JOIN reports_target t ON t.unit_id = c.id AND t.year = %(year)s
+ WHERE c.parent_id = %(parent)s
 """
+# Position of the "/" that ends the child's segment, after the parent's path.
+CHILD_END = {
+    "sqlite": "INSTR(SUBSTR(a.path, %(len)s + 1), '/')",
+    "postgresql": "STRPOS(SUBSTR(a.path, %(len)s + 1), '/')",
+}
 
 
 def percentile(values, p):
@@ -144,11 +156,16 @@ class Command(BaseCommand):
         return len(response.content)
 
     def baseline(self, unit):
-        start, end = date(self.year, 1, 1), date(self.year, 12, 31)
+        from unionapp.models import path_range
+
+        low, high = path_range(unit.path)
+        sql = BASELINE_SQL.format(pos=CHILD_END[self.vendor])
+        params = {"len": len(unit.path), "start": date(self.year, 1, 1), "end": date(self.year, 12, 31),
+                  "low": low, "high": high, "year": self.year, "parent": unit.pk}  # fmt: skip
 
         def run():
             with connection.cursor() as cursor:
-                cursor.execute(BASELINE_SQL, [start, end, self.year, unit.pk])
+                cursor.execute(sql, params)
                 return cursor.fetchall()
 
         return run
@@ -169,11 +186,12 @@ class Command(BaseCommand):
             ("province_dashboard", lambda s: reverse("dashboard", args=[s["unit"].pk]), 0, "unit"),
             ("district_report", lambda s: f"{reverse('report', args=[s['district'].pk])}?{q}", 1, "district"),
             ("base_report", lambda s: f"{reverse('report', args=[s['base'].pk])}?{q}", 2, "base"),
-            ("cell_report", lambda s: f"{reverse('report', args=[s['cell'].pk])}?{q}", 3, "cell"),
+            # A cell has no child units: its rows are members, so there is no per-child baseline.
+            ("cell_report", lambda s: f"{reverse('report', args=[s['cell'].pk])}?{q}", 3, None),
             ("province_excel", lambda s: f"{reverse('report_xlsx', args=[s['unit'].pk])}?{q}", 0, None),
             (
                 "member_list_search",
-                lambda s: f"{reverse('member_list')}?q=nguyen+van&unit={s['district'].pk}",
+                lambda s: f"{reverse('member_list')}?q=nguyen&unit={s['district'].pk}",
                 1,
                 None,
             ),
