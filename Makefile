@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint migrations-check deps dev-deps test-tools serve clean messages
+.PHONY: run test lint migrations-check deps dev-deps test-tools serve clean messages bench loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,20 @@ migrations-check: dev-deps
 test: dev-deps test-tools lint migrations-check
 	mkdir -p var
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+# Speed at province scale against DATABASE_URL (SQLite by default); seeds the province when missing.
+bench: deps
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py bench
+
+# 20 users for 60 seconds against gunicorn; PostgreSQL only (the database is created when missing).
+LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/unionapp_bench
+loadtest: deps
+	psql "$(dir $(LOADTEST_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(LOADTEST_DATABASE_URL))'" | grep -q 1 || \
+	  psql "$(dir $(LOADTEST_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(LOADTEST_DATABASE_URL))"
+	DATABASE_URL=$(LOADTEST_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(LOADTEST_DATABASE_URL) $(BIN)/python manage.py loadtest
 
 serve: deps
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v0

@@ -1,0 +1,198 @@
+"""Every URL of the URLconf × every role × an object in scope and one out of scope.
+
+    anonymous                      -> redirect to login
+    role without the view's capability anywhere, or in scope without it on the object -> 403
+    object outside the role's part of the tree (a second province is present) -> 404
+    allowed                        -> 200 (302 for a POST-only action)
+
+The expectations follow from the one capability table (unionapp.scoping.ROLE_CAPABILITIES) and the
+tree; the statuses come from real requests. A URL without an entry in ROUTES fails the test.
+"""
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from members import services as member_services
+from members.models import ImportBatch
+from referrals import services as referral_services
+from tests.factories import make_member, make_referral, make_unit
+from unionapp.models import Kind, Role
+from unionapp.scoping import Cap, Scope
+
+PUBLIC = {"healthz", "login", "logout", "set_language"}
+# Tied to one browser session (a random token kept in it): another user's request is 404 whatever
+# the role. Covered by tests/members/test_excel.py::test_the_upload_of_another_session_is_404.
+SESSION_BOUND = {"import_preview", "import_errors"}
+
+
+def R(view_cap, obj_cap=None, obj=None, post=False, extra=(), ok=None):
+    """A route: the capability the view declares, the one checked on the object (default: the same),
+    how to find the object ("unit", "member", "referral", "transfer", "batch"; None for lists), and
+    the status of an allowed request (200, or 302 for a POST-only action or a redirecting page)."""
+    return SimpleNamespace(
+        view_cap=view_cap, obj_cap=obj_cap or view_cap, obj=obj, post=post, extra=extra, ok=ok or (302 if post else 200)
+    )
+
+
+ROUTES = {
+    "home": R(None, ok=302),  # sends each user on to their unit
+    "password_change": R(None),
+    "password_change_done": R(None),
+    "unit_detail": R(Cap.VIEW_MEMBERS, obj="unit"),
+    "member_list": R(Cap.VIEW_MEMBERS),
+    "member_create": R(Cap.EDIT_MEMBERS),
+    "member_detail": R(Cap.VIEW_MEMBERS, obj="member"),
+    "member_edit": R(Cap.EDIT_MEMBERS, obj="member"),
+    "member_status": R(Cap.EDIT_MEMBERS, obj="member"),
+    "member_transfer": R(Cap.EDIT_MEMBERS, obj="member"),
+    "member_delete": R(Cap.EDIT_MEMBERS, obj="member"),
+    "transfer_list": R(Cap.EDIT_MEMBERS),
+    "transfer_accept": R(Cap.EDIT_MEMBERS, obj="transfer", post=True),
+    "transfer_refuse": R(Cap.EDIT_MEMBERS, obj="transfer", post=True),
+    "cell_rating": R(Cap.EDIT_MEMBERS, obj="unit"),
+    "register_export": R(Cap.VIEW_MEMBERS, obj="unit"),
+    "import_upload": R(Cap.EDIT_MEMBERS),
+    "import_template": R(Cap.EDIT_MEMBERS),
+    "import_undo": R(Cap.EDIT_MEMBERS, obj="batch"),
+    "referral_list": R(Cap.VIEW_MEMBERS),
+    "referral_create": R(Cap.LOG_REFERRALS),
+    "introducer_search": R(Cap.LOG_REFERRALS),
+    "referral_detail": R(Cap.VIEW_MEMBERS, obj="referral"),
+    "referral_step": R(Cap.LOG_REFERRALS, obj="referral", extra=("training",)),
+    "referral_step admit": R(Cap.LOG_REFERRALS, Cap.APPROVE_ADMISSIONS, obj="referral", extra=("admit",)),
+    "pipeline_board": R(Cap.VIEW_MEMBERS, obj="unit"),
+    "report": R(Cap.VIEW_REPORTS, obj="unit"),
+    "report_xlsx": R(Cap.EXPORT_REPORTS, obj="unit"),
+    "dashboard": R(Cap.VIEW_REPORTS, obj="unit"),
+    "targets": R(Cap.SET_TARGETS, obj="unit"),
+}
+ROLES = ["anonymous", "secretary", "officer", "district", "province"]
+
+
+def url_names():
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace != "admin":
+                    yield from walk(p.url_patterns)
+            elif isinstance(p, URLPattern):
+                yield p.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_an_entry():
+    covered = {name.split()[0] for name in ROUTES} | PUBLIC | SESSION_BOUND
+    assert url_names() - covered == set(), "add the new URL to ROUTES in tests/test_access.py"
+    assert {name.split()[0] for name in ROUTES} - url_names() == set()
+
+
+@pytest.fixture
+def world(tree, people):
+    """The test tree, plus a second province with its own data: out of everyone's scope."""
+    w = SimpleNamespace(tree=tree, people=people)
+    p2 = make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác", code="P2")
+    b9 = make_unit(Kind.BASE, p2, name="Đoàn xã Chín", code="B9")
+    w.inside = {"unit": tree.C1}
+    w.outside = {"unit": make_unit(Kind.CELL, b9, name="Chi đoàn Chín", code="C9")}
+    for where, cell in (("inside", tree.C1), ("outside", w.outside["unit"])):
+        objs = getattr(w, where)
+        objs["member"] = make_member(cell, joined_on=date(2020, 1, 1))
+        objs["referral"] = make_referral(cell, people.admin)
+        other = tree.C3 if where == "inside" else tree.C1
+        mover = make_member(other if where == "inside" else cell)
+        if where == "inside":
+            objs["transfer"] = member_services.request_transfer(
+                member=mover, to_cell=cell, on=date(2026, 1, 1), reason="x", by=people.admin
+            )
+        else:
+            objs["transfer"] = member_services.request_transfer(
+                member=mover, to_cell=make_unit(Kind.CELL, b9), on=date(2026, 1, 1), reason="x", by=people.admin
+            )
+        objs["batch"] = ImportBatch.objects.create(cell_scope=cell, file_name="x.xlsx", created_by=people.admin)
+    # The inside referral is reviewed, so "admit" has something to approve.
+    r = w.inside["referral"]
+    r = referral_services.start_training(referral=r, by=people.admin, course_name="x", start=date(2026, 1, 2), end=None)
+    w.inside["referral"] = referral_services.record_review(
+        referral=r, by=people.admin, review_date=date(2026, 1, 20), votes_for=5, votes_present=6
+    )
+    return w
+
+
+def expected(route, user, target_unit) -> int:
+    if user is None:
+        return 302
+    scope = Scope(user)
+    if route.view_cap and not scope.has(route.view_cap):
+        return 403
+    if target_unit is not None:
+        if not scope.sees(target_unit):
+            return 404
+        if not scope.can(route.obj_cap, target_unit):
+            return 403
+    return route.ok
+
+
+def target_unit_of(kind, obj):
+    if kind == "unit":
+        return obj
+    if kind == "member":
+        return obj.cell
+    if kind == "referral":
+        return obj.cell
+    if kind == "transfer":
+        return obj.to_cell
+    if kind == "batch":
+        return obj.cell_scope
+    return None
+
+
+CASES = [
+    (name, role, where)
+    for name in ROUTES
+    for role in ROLES
+    for where in (("inside", "outside") if ROUTES[name].obj else ("none",))
+]
+
+
+@pytest.mark.parametrize(("name", "role", "where"), CASES)
+def test_access(client, world, name, role, where):
+    route = ROUTES[name]
+    url_name = name.split()[0]
+    obj = getattr(world, where)[route.obj] if route.obj else None
+    args = [obj.pk, *route.extra] if obj is not None else []
+    user = None if role == "anonymous" else getattr(world.people, role)
+    if user:
+        client.force_login(user)
+    url = reverse(url_name, args=args)
+    response = client.post(url, {}) if route.post else client.get(url)
+    response.close()  # a file download left unread
+    want = expected(route, user, target_unit_of(route.obj, obj) if obj is not None else None)
+    assert response.status_code == want, f"{role} {where} {url}: {response.status_code}, expected {want}"
+    if want == 302 and user is None:
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_superuser_reaches_everything(client, world):
+    client.force_login(world.people.admin)
+    for where in ("inside", "outside"):
+        assert client.get(reverse("member_detail", args=[getattr(world, where)["member"].pk])).status_code == 200
+
+
+def test_roles_cover_the_capability_table():
+    """The access table exercises each role on each capability at least once."""
+    from unionapp.scoping import ROLE_CAPABILITIES
+
+    assert set(ROLE_CAPABILITIES) == set(Role)
+    used = {r.view_cap for r in ROUTES.values()} | {r.obj_cap for r in ROUTES.values()}
+    assert used - {None} == set(Cap.ALL) - {Cap.MANAGE_UNITS}  # units and users are managed in the admin
+
+
+def test_the_admin_is_404_or_login_for_everyone_but_superusers(client, world):
+    for role in ("secretary", "officer", "district", "province"):
+        client.force_login(getattr(world.people, role))
+        response = client.get("/admin/members/member/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
