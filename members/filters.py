@@ -18,7 +18,10 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     field_class = UnitChoiceField
 
     def filter(self, qs, value):
-        return qs.filter(value.subtree_q("cell__")) if value else qs
+        if not value:
+            return qs
+        cells = list(value.__class__.objects.filter(value.subtree_q(), kind=Kind.CELL).values_list("pk", flat=True))
+        return qs.filter(cell_id__in=cells)
 
 
 class MemberFilter(django_filters.FilterSet):

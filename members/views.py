@@ -44,7 +44,8 @@ def shows_ids(request, unit) -> bool:
 @requires(Cap.VIEW_MEMBERS)
 def member_list(request: HttpRequest) -> HttpResponse:
     units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
-    qs = scoped_members(request).select_related("cell")
+    # The scope as a list of cell ids (see Scope.cell_ids): the fast plan on PostgreSQL.
+    qs = Member.objects.filter(cell_id__in=request.scope.cell_ids(Cap.VIEW_MEMBERS)).select_related("cell")
     f = MemberFilter(request.GET or None, queryset=qs, scope=request.scope, unit_queryset=units)
     if not f.is_bound:
         # Default: members still in the register.

@@ -55,13 +55,14 @@ def one_plus_one_by_cell(q: Q, start: date, end: date, key: str = "cell_id") -> 
 
 def introducers_by(q: Q, start: date, end: date, key: str = "cell_id") -> dict:
     """Members selected by ``q``, counted at ``start``, who introduced someone in [start, end],
-    counted per ``key`` of the member. One query, from the referral side."""
+    counted per ``key`` of the member. One query: the members whose id is among the period's
+    introducers (a semi-join; cheaper than counting distinct introducers over the referrals)."""
+    introduced = Referral.objects.filter(introduced_on__gte=start, introduced_on__lte=end, introducer__isnull=False)
     return dict(
-        Referral.objects.filter(introduced_on__gte=start, introduced_on__lte=end, introducer__isnull=False)
-        .filter(counted_on(start, "introducer__"))
-        .filter(_prefixed(q, "introducer__"))
-        .values_list(f"introducer__{key}")
-        .annotate(k=Count("introducer", distinct=True))
+        members_at(start)
+        .filter(q, pk__in=introduced.values("introducer_id"))
+        .values_list(key)
+        .annotate(k=Count("pk"))
         .order_by()
     )
 

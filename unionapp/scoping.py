@@ -127,6 +127,14 @@ class Scope:
     def units(self, cap: str | None = None) -> QuerySet:
         return self.filter(Unit.objects.all(), cap)
 
+    def cell_ids(self, cap: str | None = None, within: Unit | None = None) -> list[int]:
+        """Ids of the cells in scope (under ``within`` when given): one query. A literal id list lets
+        PostgreSQL's planner use the member table's cell index where a path-range join makes it scan."""
+        units = self.units(cap).filter(kind="cell")
+        if within is not None:
+            units = units.filter(within.subtree_q())
+        return list(units.values_list("pk", flat=True))
+
     def get_unit(self, pk, cap: str) -> Unit:
         """The unit ``pk`` if visible: 404 when outside the scope, 403 when visible without ``cap``."""
         return self.check(get_in_scope(self.units(), pk=pk), cap)
