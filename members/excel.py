@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from members import text
 from members.models import Gender, ImportBatch, Member, Status
 from members.xlsx_stream import StreamingXlsx
+from unionapp import audit
 from unionapp.models import Kind, Unit
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -382,6 +383,7 @@ def commit_file(path: str, unit: Unit, today: date, *, by, file_name: str) -> tu
     for m in members:
         m.import_batch = batch
     Member.objects.bulk_create(members, batch_size=1000)
+    audit.record(audit.Action.IMPORT, by=by, obj=batch, changes={"rows": len(members)}, scope=unit.code)
     return batch, result
 
 
@@ -399,11 +401,12 @@ def undoable(batch: ImportBatch) -> bool:
 
 
 @transaction.atomic
-def undo_batch(batch: ImportBatch) -> int:
+def undo_batch(batch: ImportBatch, by=None) -> int:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if not undoable(batch):
         return 0
     count, _by_model = Member.objects.filter(import_batch=batch).delete()
+    audit.record(audit.Action.DELETE, by=by, obj=batch, changes={"undone_rows": count})
     batch.undone_at = timezone.now()
     batch.save(update_fields=["undone_at"])
     return count

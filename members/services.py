@@ -8,7 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member, Status, StatusEvent, Transfer, YearRating
+from unionapp import audit
 from unionapp.models import Unit
+
+AUDITED = [f.name for f in Member._meta.concrete_fields if f.editable and f.name != "id"]
 
 
 class RegisterError(Exception):
@@ -24,9 +27,14 @@ def save_member(*, member: Member, by, expected_version: int | None = None) -> M
     an edit made from an older copy of the record is refused rather than silently overwriting."""
     member.refresh_derived()
     if member.pk is None:
-        member.save()
+        with transaction.atomic():
+            member.save()
+            audit.record(
+                audit.Action.CREATE, by=by, obj=member, changes=audit.diff({}, audit.snapshot(member, AUDITED))
+            )
         return member
     with transaction.atomic():
+        before = audit.snapshot(Member.objects.get(pk=member.pk), AUDITED)
         fields = {
             f.attname: getattr(member, f.attname)
             for f in Member._meta.concrete_fields
@@ -42,7 +50,10 @@ def save_member(*, member: Member, by, expected_version: int | None = None) -> M
                     "Hồ sơ này vừa được người khác sửa trong lúc bạn đang sửa. Hãy mở lại hồ sơ để xem bản mới rồi sửa lại."
                 )
             )
-    member.refresh_from_db()
+        member.refresh_from_db()
+        audit.record(
+            audit.Action.CHANGE, by=by, obj=member, changes=audit.diff(before, audit.snapshot(member, AUDITED))
+        )
     return member
 
 
@@ -60,6 +71,9 @@ def change_status(*, member: Member, to_status: str, on: date, reason: str, by) 
     left_on = None if to_status in Status.COUNTED else (member.left_on if member.status not in Status.COUNTED else on)
     Member.objects.filter(pk=member.pk).update(
         status=to_status, left_on=left_on, updated_at=timezone.now(), version=F("version") + 1
+    )
+    audit.record(
+        audit.Action.STATUS, by=by, obj=member, changes={"status": [member.status, to_status], "reason": reason}
     )
     return event
 
@@ -83,6 +97,9 @@ def move_member(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> 
         recorded_by=by,
     )
     Member.objects.filter(pk=member.pk).update(cell=to_cell, updated_at=timezone.now(), version=F("version") + 1)
+    audit.record(
+        audit.Action.CHANGE, by=by, obj=member, changes={"cell": [str(member.cell), str(to_cell)], "reason": reason}
+    )
     return event
 
 
@@ -95,9 +112,11 @@ def request_transfer(*, member: Member, to_cell: Unit, on: date, reason: str, by
         Member.objects.select_for_update().get(pk=member.pk)
         if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
             raise RegisterError(_("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận."))
-        return Transfer.objects.create(
+        transfer = Transfer.objects.create(
             member=member, from_cell_id=member.cell_id, to_cell=to_cell, reason=reason, date=on, requested_by=by
         )
+        audit.record(audit.Action.STATUS, by=by, obj=member, changes={"transfer_requested": [None, str(to_cell)]})
+        return transfer
 
 
 @transaction.atomic
@@ -124,6 +143,12 @@ def decide_transfer(*, transfer: Transfer, accept: bool, by, refusal_reason: str
         Member.objects.filter(pk=member.pk).update(
             cell_id=transfer.to_cell_id, updated_at=timezone.now(), version=F("version") + 1
         )
+    audit.record(
+        audit.Action.STATUS,
+        by=by,
+        obj=transfer.member,
+        changes={"transfer": [transfer.get_state_display(), str(transfer.to_cell)], "reason": refusal_reason},
+    )
     return transfer
 
 
@@ -145,7 +170,10 @@ def rate_cell(*, ratings: dict[int, str], year: int, by) -> int:
     YearRating.objects.bulk_create(to_create)
     YearRating.objects.bulk_update(to_update, ["rating", "rated_by", "rated_at"])
     YearRating.objects.filter(pk__in=to_delete).delete()
-    return len(to_create) + len(to_update) + len(to_delete)
+    n = len(to_create) + len(to_update) + len(to_delete)
+    if n:
+        audit.record(audit.Action.CHANGE, by=by, changes={"ratings": [year, n]}, scope=f"{year}")
+    return n
 
 
 def deletable(member: Member) -> bool:
@@ -160,7 +188,7 @@ def deletable(member: Member) -> bool:
 
 
 @transaction.atomic
-def delete_member(*, member: Member) -> None:
+def delete_member(*, member: Member, by=None) -> None:
     member = Member.objects.select_for_update().get(pk=member.pk)
     if not deletable(member):
         raise RegisterError(
@@ -168,6 +196,7 @@ def delete_member(*, member: Member) -> None:
                 "Không thể xóa hồ sơ đã có lịch sử. Hãy ghi nhận biến động (ví dụ: xóa tên, chuyển sinh hoạt) thay vì xóa."
             )
         )
+    audit.record(audit.Action.DELETE, by=by, obj=member, changes=audit.diff({}, audit.snapshot(member, AUDITED)))
     member.delete()
 
 

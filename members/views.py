@@ -17,6 +17,7 @@ from members.filters import MemberFilter
 from members.forms import CellRatingForm, MemberForm, RefuseTransferForm, StatusForm, TransferForm
 from members.models import ImportBatch, Member, Status, Transfer, YearRating
 from referrals.models import Referral
+from unionapp import audit
 from unionapp.models import Kind
 from unionapp.scoping import Cap, get_in_scope, requires
 
@@ -87,6 +88,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_id": shows_ids(request, member.cell),
         "deletable": request.scope.can(Cap.EDIT_MEMBERS, member.cell) and services.deletable(member),
         "breadcrumbs": [u for u in member.cell.ancestors() if request.scope.sees(u)],
+        "audit_events": audit.for_object(member)[:50] if request.scope.can(Cap.EDIT_MEMBERS, member.cell) else None,
     }
     return render(request, "members/member_detail.html", context)
 
@@ -181,7 +183,7 @@ def member_delete(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk, Cap.EDIT_MEMBERS)
     if request.method == "POST":
         try:
-            services.delete_member(member=member)
+            services.delete_member(member=member, by=request.user)
         except services.RegisterError as e:
             messages.error(request, str(e))
             return redirect("member_detail", pk=member.pk)
@@ -379,7 +381,7 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Không thể hoàn tác: đã có hồ sơ trong lần nhập này được sửa hoặc ghi nhận biến động.")
             )
         else:
-            n = excel.undo_batch(batch)
+            n = excel.undo_batch(batch, by=request.user)
             messages.success(request, _("Đã hoàn tác lần nhập: xóa %(n)s hồ sơ.") % {"n": n})
         return redirect("import_upload")
     return render(request, "members/import_undo.html", {"batch": batch, "can_undo": can_undo})
@@ -390,6 +392,14 @@ def register_export(request: HttpRequest, pk: int) -> FileResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
     members = Member.objects.filter(unit.subtree_q("cell__")).order_by("cell__path", "sort_key", "pk")
     path = excel.export_register(members, show_ids=shows_ids(request, unit))
+    audit.record(
+        audit.Action.EXPORT,
+        by=request.user,
+        obj=unit,
+        changes={"register": unit.code},
+        scope=audit.scope_label(request),
+        request=request,
+    )
     handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
     os.remove(path)  # the open handle keeps the data until the response is sent
     name = f"so-doan-vien-{unit.code}-{date.today():%Y%m%d}.xlsx"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Member, Status
 from referrals.models import Joins, Referral, ReferralEvent, Stage
+from unionapp import audit
 from unionapp.models import Kind, Unit
 
 MIN_AGE, MAX_AGE = 16, 30
@@ -25,6 +26,7 @@ def log_referral(*, referral: Referral, by) -> Referral:
         with transaction.atomic():
             referral.save()
             ReferralEvent.objects.create(referral=referral, to_stage=Stage.INTRODUCED, by=by)
+            audit.record(audit.Action.CREATE, by=by, obj=referral, changes={"stage": [None, Stage.INTRODUCED.label]})
     except IntegrityError:
         # The partial unique index: another open referral with this citizen ID won the race.
         raise ReferralError(
@@ -41,11 +43,15 @@ def _step(referral: Referral, *, to: str, allowed_from: tuple, by, note: str = "
             _("Không thể chuyển hồ sơ từ “%(a)s” sang “%(b)s”.")
             % {"a": locked.get_stage_display(), "b": Stage(to).label}
         )
+    changes = {name: [audit._plain(getattr(locked, name)), audit._plain(value)] for name, value in fields.items()}
     for name, value in fields.items():
         setattr(locked, name, value)
     from_stage, locked.stage = locked.stage, to
     locked.save()
     ReferralEvent.objects.create(referral=locked, from_stage=from_stage, to_stage=to, by=by, note=note[:500])
+    audit.record(
+        audit.Action.STEP, by=by, obj=locked, changes={"stage": [Stage(from_stage).label, Stage(to).label], **changes}
+    )
     return locked
 
 
@@ -133,6 +139,7 @@ def admit(*, referral: Referral, by, decision_number: str, decision_date: date, 
         )
         member.refresh_derived()
         member.save()
+        audit.record(audit.Action.CREATE, by=by, obj=member, changes={"admission": [None, decision_number]})
         fields["member"] = member
     return _step(locked, to=Stage.ADMITTED, allowed_from=(Stage.REVIEWED,), by=by, note=decision_number, **fields)
 

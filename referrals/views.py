@@ -13,6 +13,7 @@ from referrals import services
 from referrals.filters import ReferralFilter
 from referrals.forms import AdmitForm, ReasonForm, ReferralForm, ReviewForm, TrainingForm
 from referrals.models import Referral, Stage
+from unionapp import audit
 from unionapp.models import Kind
 from unionapp.scoping import Cap, get_in_scope, requires
 
@@ -99,6 +100,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_move": scope.can(Cap.LOG_REFERRALS, referral.cell),
         "can_approve": scope.can(Cap.APPROVE_ADMISSIONS, referral.cell),
         "breadcrumbs": [u for u in referral.cell.ancestors() if scope.sees(u)],
+        "audit_events": audit.for_object(referral)[:50] if scope.can(Cap.LOG_REFERRALS, referral.cell) else None,
     }
     return render(request, "referrals/referral_detail.html", context)
 

@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from reports.models import Target, TargetChange, TargetField
+from unionapp import audit
 
 
 @transaction.atomic
@@ -23,6 +24,8 @@ def set_targets(*, values: dict, year: int, by) -> int:
         if any(c.unit_id == target.unit_id for c in changes):
             target.save()
     TargetChange.objects.bulk_create(changes)
+    for c in changes:
+        audit.record(audit.Action.CHANGE, by=by, obj=targets[c.unit_id], changes={c.field: [c.old, c.new]})
     return len(changes)
 
 

@@ -15,6 +15,7 @@ from reports.models import Target, TargetChange, TargetField
 from reports.periods import period_from, year_period
 from reports.rollup import build_report, monthly_admissions
 from reports.xlsx import report_workbook
+from unionapp import audit
 from unionapp.models import Kind
 from unionapp.scoping import Cap, requires
 
@@ -51,6 +52,14 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.EXPORT_REPORTS)
     period = period_from(request.GET)
     wb = report_workbook(build_report(unit, period))
+    audit.record(
+        audit.Action.EXPORT,
+        by=request.user,
+        obj=unit,
+        changes={"report": period.label},
+        scope=audit.scope_label(request),
+        request=request,
+    )
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="bao-cao-1+1-{unit.code}-{period.slug}.xlsx"'
     wb.save(response)

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from unionapp.models import Assignment, Unit
+from unionapp import audit
+from unionapp.models import Assignment, AuditEvent, Unit
 
 
 @admin.register(Unit)
@@ -17,11 +18,14 @@ class UnitAdmin(admin.ModelAdmin):
         if not change:
             new = Unit.add(name=obj.name, code=obj.code, kind=obj.kind, parent=obj.parent, is_active=obj.is_active)
             obj.pk, obj.path, obj.depth = new.pk, new.path, new.depth
+            audit.record(audit.Action.CREATE, by=request.user, obj=obj, request=request)
             return
         new_parent = obj.parent
         Unit.objects.filter(pk=obj.pk).update(name=obj.name, code=obj.code, is_active=obj.is_active)
         if "parent" in form.changed_data:
             obj.move_to(new_parent)
+        changes = {f: [str(form.initial.get(f)), str(form.cleaned_data.get(f))] for f in form.changed_data}
+        audit.record(audit.Action.CHANGE, by=request.user, obj=obj, changes=changes, request=request)
 
     def get_readonly_fields(self, request, obj=None):
         return ["kind"] if obj else []
@@ -40,6 +44,17 @@ admin.site.unregister(User)
 class UnionUserAdmin(UserAdmin):
     inlines = [AssignmentInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects + [o for o, _fields in formset.changed_objects]:
+            audit.record(
+                audit.Action.CHANGE, by=request.user, obj=obj, changes={"assignment": [None, str(obj)]}, request=request
+            )
+        for obj in formset.deleted_objects:
+            audit.record(
+                audit.Action.DELETE, by=request.user, obj=obj, changes={"assignment": [str(obj), None]}, request=request
+            )
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
@@ -47,3 +62,28 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name", "unit__code"]
     autocomplete_fields = ["unit", "user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        action = audit.Action.CHANGE if change else audit.Action.CREATE
+        audit.record(action, by=request.user, obj=obj, changes={"assignment": [None, str(obj)]}, request=request)
+
+    def delete_model(self, request, obj):
+        audit.record(
+            audit.Action.DELETE, by=request.user, obj=obj, changes={"assignment": [str(obj), None]}, request=request
+        )
+        super().delete_model(request, obj)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "action", "label", "scope", "ip"]
+    list_filter = ["action"]
+    search_fields = ["username", "label"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class UnionappConfig(AppConfig):
     name = "unionapp"
     verbose_name = _("Tổ chức và tài khoản")
+
+    def ready(self):
+        from unionapp import audit  # noqa: F401 - connects the login signals

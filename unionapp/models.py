@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -216,3 +217,46 @@ class Assignment(models.Model):
                     }
                 }
             )
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: changes to members, referrals, targets, units and assignments (with the
+    fields that changed, old and new), logins, failed logins and exports (with the scope)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Tạo mới")
+        CHANGE = "change", _("Sửa")
+        DELETE = "delete", _("Xóa")
+        STATUS = "status", _("Biến động")
+        STEP = "step", _("Chuyển bước")
+        LOGIN = "login", _("Đăng nhập")
+        LOGIN_FAILED = "login_failed", _("Đăng nhập sai")
+        EXPORT = "export", _("Xuất dữ liệu")
+        IMPORT = "import", _("Nhập dữ liệu")
+
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
+    action = models.CharField(_("hành động"), max_length=14, choices=Action.choices)
+    object_type = models.CharField(_("loại"), max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    label = models.CharField(_("đối tượng"), max_length=255, blank=True)
+    changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
+    scope = models.CharField(_("phạm vi"), max_length=255, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký")
+        verbose_name_plural = _("nhật ký")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {self.label}"

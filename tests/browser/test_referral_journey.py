@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from members import text
 from members.models import Member, Status
@@ -13,7 +14,7 @@ def test_chidoan_logs_a_referral_on_a_phone_and_xa_approves_it(browser, live_ser
     login(phone, "chidoan")
     phone.get_by_role("link", name="+ Ghi nhận giới thiệu").click()
     phone.locator("#introducer-search").fill(text.fold(referrer.full_name))
-    phone.wait_for_function("document.querySelectorAll('#id_introducer option').length == 2")
+    expect(phone.locator("#id_introducer option")).to_have_count(2)  # blank + the one match
     phone.get_by_label("Họ và tên").fill("Lò Văn Tuấn")
     phone.get_by_label("Ngày sinh").fill("15/06/2008")
     phone.get_by_label("Nam", exact=True).check()

@@ -1,0 +1,81 @@
+"""The audit trail: services call ``record`` after every write; auth signals record logins.
+
+Explicit calls in the service functions (the only write paths) rather than model signals, so a
+bulk update cannot slip past unnoticed: a new write path without a ``record`` shows in review.
+"""
+
+import json
+from datetime import date, datetime
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from unionapp.models import AuditEvent
+
+Action = AuditEvent.Action
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%d/%m/%Y")
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def snapshot(obj, fields) -> dict:
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for the fields whose value changed."""
+    return {f: [before.get(f), after.get(f)] for f in after if before.get(f) != after.get(f)}
+
+
+def record(
+    action: str, *, by=None, obj=None, changes: dict | None = None, scope: str = "", request=None, username: str = ""
+):
+    user = by if (by is not None and getattr(by, "pk", None)) else None
+    AuditEvent.objects.create(
+        action=action,
+        user=user,
+        username=username or (user.get_username() if user else ""),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        label=str(obj)[:255] if obj is not None else "",
+        changes=json.loads(json.dumps(changes or {}, default=str)),  # lazy labels, dates: as text
+        scope=scope[:255],
+        ip=client_ip(request) if request is not None else None,
+    )
+
+
+def for_object(obj):
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("user")
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def scope_label(request) -> str:
+    scope = getattr(request, "scope", None)
+    if scope is None:
+        return ""
+    if scope.is_superuser:
+        return "superuser"
+    return ", ".join(f"{a.get_role_display()} {a.unit.code}" for a in scope.assignments)
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    record(
+        Action.LOGIN,
+        by=user,
+        request=request,
+        scope=", ".join(f"{a.role} {a.unit.code}" for a in user.assignments.all()),
+    )
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    record(Action.LOGIN_FAILED, username=str(credentials.get("username", ""))[:150], request=request)
