@@ -14,7 +14,9 @@ def test_member_changes_keep_who_when_and_what(client, people, tree):
     member = make_member(tree.C1, full_name="Hà Văn Cũ")
     member.full_name = "Hà Văn Mới"
     member_services.save_member(member=member, by=people.secretary, expected_version=member.version)
-    member_services.change_status(member=member, to_status="away", on=date(2026, 10, 1), reason="Đi làm xa", by=people.secretary)
+    member_services.change_status(
+        member=member, to_status="away", on=date(2026, 10, 1), reason="Đi làm xa", by=people.secretary
+    )
     events = list(for_object(member).order_by("at", "pk"))
     assert [e.action for e in events] == ["change", "status"]
     assert events[0].user == people.secretary and events[0].changes["full_name"] == ["Hà Văn Cũ", "Hà Văn Mới"]
