@@ -1,0 +1,126 @@
+"""Property-based: random text, huge strings, control characters, mixed normalisation and impossible
+dates thrown at every form and at the import. Never a 500, never a partial write."""
+
+import io
+import unicodedata
+
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from members.models import Member, StatusEvent
+from members.xlsx_stream import StreamingXlsx
+from referrals.models import Referral
+from reports.models import Target
+from tests.factories import make_member
+from tests.members.test_excel import HEADER
+
+FUZZ = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+vietnamese = st.sampled_from(["Nguyễn Văn Ấn", "Đỗ Thị Hằng", "Lê Ngọc Ánh", "Ông Ích Khiêm"])
+mixed = vietnamese.map(lambda s: unicodedata.normalize("NFD", s))
+control = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=31), min_size=1, max_size=20)
+huge = st.integers(min_value=1000, max_value=20000).map(lambda n: "Đ" * n)
+any_text = st.one_of(st.text(max_size=200), vietnamese, mixed, control, huge, st.just(""), st.just("=1+1"))
+dates = st.one_of(
+    st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+    st.sampled_from(["31/02/2005", "00/00/0000", "99/99/9999", "29/02/2023", "1/1/1", "2005-13-01", "hôm qua"]),
+    st.text(max_size=12),
+)
+
+
+def counts():
+    return (Member.objects.count(), StatusEvent.objects.count(), Referral.objects.count(), Target.objects.count())
+
+
+@FUZZ
+@given(name=any_text, dob=dates, phone=any_text, cid=any_text, address=any_text, joined=dates)
+def test_member_form(client, people, tree, name, dob, phone, cid, address, joined):
+    client.force_login(people.secretary)
+    before = counts()
+    data = {"cell": tree.C1.pk, "full_name": name, "date_of_birth": dob, "gender": "F", "phone": phone,
+            "citizen_id": cid, "address": address, "joined_on": joined, "confirm_duplicate": "on"}  # fmt: skip
+    response = client.post(reverse("member_create"), data)
+    after = counts()
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert after == before
+    else:
+        assert after[0] == before[0] + 1
+        member = Member.objects.latest("pk")
+        assert member.full_name == unicodedata.normalize("NFC", member.full_name)
+        assert not any(ord(c) < 32 for c in member.full_name)
+
+
+@FUZZ
+@given(status=st.sampled_from(["away", "removed", "bogus", ""]), day=dates, reason=any_text)
+def test_status_form(client, people, tree, status, day, reason):
+    member = Member.objects.filter(cell=tree.C1).first() or make_member(tree.C1)
+    client.force_login(people.secretary)
+    before = counts()
+    response = client.post(
+        reverse("member_status", args=[member.pk]), {"to_status": status, "date": day, "reason": reason}
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert counts() == before
+
+
+@FUZZ
+@given(name=any_text, dob=dates, phone=any_text, cid=any_text, place=any_text, collective=any_text, day=dates)
+def test_referral_form(client, people, tree, name, dob, phone, cid, place, collective, day):
+    client.force_login(people.secretary)
+    before = counts()
+    data = {"cell": tree.C1.pk, "introduced_by": "collective", "collective_kind": "pioneer_unit",
+            "collective_name": collective, "joins": "union", "full_name": name, "date_of_birth": dob, "gender": "M",
+            "phone": phone, "citizen_id": cid, "address": "", "place_kind": "other", "place_name": place,
+            "introduced_on": day, "note": "", "confirm_warnings": "on"}  # fmt: skip
+    response = client.post(reverse("referral_create"), data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert counts() == before
+
+
+@FUZZ
+@given(values=st.lists(st.one_of(any_text, st.integers().map(str)), min_size=3, max_size=3))
+def test_targets_grid(client, people, tree, values):
+    client.force_login(people.district)
+    before = counts()
+    data = {
+        f"u{tree.B1.pk}_union": values[0],
+        f"u{tree.B1.pk}_federation": values[1],
+        f"u{tree.B1.pk}_party": values[2],
+    }
+    response = client.post(reverse("targets", args=[tree.D1.pk]) + "?year=2026", data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert counts() == before
+
+
+@FUZZ
+@given(
+    rows=st.lists(
+        st.lists(st.one_of(any_text, dates, st.integers(), st.none()), min_size=14, max_size=14), min_size=1, max_size=8
+    )
+)
+def test_import(client, people, tree, tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("fuzz") / "fuzz.xlsx"
+    with StreamingXlsx(path, "Danh sách", [10] * len(HEADER)) as out:
+        out.header(HEADER)
+        for row in rows:
+            out.row(row)
+    client.force_login(people.officer)
+    before = counts()
+    upload = io.BytesIO(path.read_bytes())
+    upload.name = "fuzz.xlsx"
+    response = client.post(reverse("import_upload"), {"unit": tree.B1.pk, "file": upload})
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    commit = client.post(response["Location"])
+    assert commit.status_code in (200, 302)
+    result = preview.context.get("result")
+    if commit.status_code == 200 or (result is not None and not result.ok):
+        assert counts() == before
