@@ -17,6 +17,7 @@ from reports.rollup import build_report, monthly_admissions
 from reports.xlsx import report_workbook
 from unionapp import audit
 from unionapp.models import Kind
+from unionapp.routers import reading_from_replica
 from unionapp.scoping import Cap, requires
 
 
@@ -28,7 +29,8 @@ def breadcrumbs(request, unit):
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
     period = period_from(request.GET)
-    data = build_report(unit, period)
+    with reading_from_replica():
+        data = build_report(unit, period)
     form = PeriodForm(
         initial={"period": period.kind, "year": period.start.year, "start": period.start, "end": period.end}
     )
@@ -51,7 +53,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.EXPORT_REPORTS)
     period = period_from(request.GET)
-    wb = report_workbook(build_report(unit, period))
+    with reading_from_replica():
+        wb = report_workbook(build_report(unit, period))
     audit.record(
         audit.Action.EXPORT,
         by=request.user,
@@ -78,7 +81,10 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
     today = timezone.localdate()
     period = year_period(today.year)
-    data = build_report(unit, period)
+    with reading_from_replica():
+        data = build_report(unit, period)
+        series = monthly_admissions(unit, today.year)
+        pipeline = Referral.objects.filter(unit.subtree_q("cell__"), stage__in=Stage.OPEN).count()
     expected = expected_share(today)
     progress = []
     for row in data.rows:
@@ -92,7 +98,6 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     ranking = sorted(progress, key=lambda x: (x["pct"] is None, -(x["pct"] or 0), x["row"].label))
-    series = monthly_admissions(unit, today.year)
     chart = {
         "labels": [f"T{m}" for m in range(1, 13)],
         "this_year": series[today.year],
@@ -100,7 +105,6 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "this_label": _("Năm %(y)s") % {"y": today.year},
         "last_label": _("Năm %(y)s") % {"y": today.year - 1},
     }
-    pipeline = Referral.objects.filter(unit.subtree_q("cell__"), stage__in=Stage.OPEN).count()
     context = {
         "unit": unit,
         "report": data,

@@ -16,12 +16,12 @@ from unionapp.models import Kind, Role
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgres_only need row locks and real concurrent connections. On SQLite
-    they are deselected (not skipped): CI runs the suite on PostgreSQL too, where they run."""
-    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
-        return
-    keep = [i for i in items if i.get_closest_marker("postgres_only") is None]
-    dropped = [i for i in items if i.get_closest_marker("postgres_only") is not None]
+    """Tests marked postgres_only (row locks, concurrent connections, pg_dump) run on PostgreSQL,
+    sqlite_only ones (SQLite's backup API) on SQLite. The others are deselected, not skipped: CI
+    runs the suite on both databases, so each runs once."""
+    other = "sqlite_only" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "postgres_only"
+    keep = [i for i in items if i.get_closest_marker(other) is None]
+    dropped = [i for i in items if i.get_closest_marker(other) is not None]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
