@@ -169,7 +169,8 @@ def test_access(client, world, name, role, where):
         client.force_login(user)
     url = reverse(url_name, args=args)
     response = client.post(url, {}) if route.post else client.get(url)
-    response.close()  # a file download left unread
+    if response.streaming:
+        b"".join(response.streaming_content)  # read to the end, so the test client closes the file
     want = expected(route, user, target_unit_of(route.obj, obj) if obj is not None else None)
     assert response.status_code == want, f"{role} {where} {url}: {response.status_code}, expected {want}"
     if want == 302 and user is None:

@@ -40,7 +40,7 @@ def test_referral_steps_and_targets_are_in_the_trail(people, tree):
 def test_logins_failures_and_exports_are_logged_with_the_scope(client, people, tree):
     client.post("/accounts/login/", {"username": "canbohuyen", "password": "sai"})
     client.post("/accounts/login/", {"username": "canbohuyen", "password": "doan1931-test"})
-    client.get(reverse("register_export", args=[tree.D1.pk])).close()
+    b"".join(client.get(reverse("register_export", args=[tree.D1.pk])).streaming_content)
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", "username"))
     assert actions == [("login_failed", "canbohuyen"), ("login", "canbohuyen"), ("export", "canbohuyen")]
     export = AuditEvent.objects.get(action="export")
