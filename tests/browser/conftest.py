@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's) driven by Playwright against Django's live server."""
 
 import os
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -43,6 +44,40 @@ def phone(browser, live_server):
 @pytest.fixture
 def desktop(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def shot(page, name):
+    """Screenshots for the user guide, written when UNIONAPP_SCREENSHOTS=1 (make screenshots)."""
+    if os.environ.get("UNIONAPP_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """Run axe-core in the page; the serious and critical violations, as (rule, help, first target)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (v["id"], v["help"], v["nodes"][0]["target"] if v["nodes"] else None)
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+@pytest.fixture
+def audited(browser, live_server):
+    """A desktop page that lets axe-core be injected (the app's CSP allows no injected script)."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

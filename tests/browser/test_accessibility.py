@@ -1,0 +1,45 @@
+"""Every page of every role under axe-core: no serious or critical violation, a title, labelled fields."""
+
+import pytest
+
+from members.models import Member
+from referrals.models import Referral
+from tests.browser.conftest import axe_violations, login
+from unionapp.models import Unit
+
+pytestmark = pytest.mark.browser
+
+
+def pages_of(username):
+    cell = Unit.objects.get(code="LS-CL-QL-BT")
+    base = Unit.objects.get(code="LS-CL-QL")
+    member = Member.objects.filter(cell=cell).first()
+    referral = Referral.objects.filter(cell=cell).first()
+    common = ["/members/", "/referrals/", "/accounts/password/"]
+    return {
+        "chidoan": [f"/units/{cell.pk}/", f"/members/{member.pk}/", "/members/new/", f"/members/{member.pk}/status/",
+                    f"/members/{member.pk}/transfer/", "/referrals/new/", f"/referrals/{referral.pk}/",
+                    f"/units/{cell.pk}/rating/", f"/units/{cell.pk}/pipeline/", "/import/", "/transfers/"],
+        "xa": [f"/units/{base.pk}/dashboard/", f"/units/{base.pk}/pipeline/", f"/units/{base.pk}/targets/",
+               f"/units/{base.pk}/report/"],
+        "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
+        "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/"],
+    }[username] + common  # fmt: skip
+
+
+@pytest.mark.parametrize("username", ["chidoan", "xa", "huyen", "tinh"])
+def test_pages_have_no_serious_accessibility_violation(audited, demo_data, username):
+    login(audited, username)
+    problems = {}
+    for path in pages_of(username):
+        audited.goto(path)
+        assert audited.title().strip(), path
+        found = axe_violations(audited)
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+def test_the_login_page_is_accessible(audited, demo_data):
+    audited.goto("/accounts/login/")
+    assert axe_violations(audited) == []
