@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint migrations-check deps dev-deps test-tools serve clean messages bench loadtest
+.PHONY: run test lint migrations-check deps dev-deps test-tools serve clean messages bench loadtest screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ serve: deps
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DEBUG=false $(BIN)/gunicorn unionapp.wsgi --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT)
+
+# The user guide's screenshots (docs/screenshots/), taken by the browser journeys.
+screenshots: dev-deps test-tools
+	UNIONAPP_SCREENSHOTS=1 CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/browser -q
 
 # Refresh the English catalogue after changing user-facing strings, translate the new
 # entries in locale/en/LC_MESSAGES/django.po, then run this again to compile it.

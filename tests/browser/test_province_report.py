@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reports.models import Target
-from tests.browser.conftest import login
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +21,7 @@ def test_tinh_sets_targets_reads_the_report_drills_down_and_downloads_it(desktop
         ("Đoàn phường Tam Thanh", "20"),
     ]:
         page.get_by_label(f"{name} — Kết nạp đoàn viên").fill(value)
+    shot(page, "tinh-1-giao-chi-tieu")
     page.get_by_role("button", name="Lưu chỉ tiêu").click()
     assert page.get_by_text("Đã lưu chỉ tiêu năm").is_visible()
     year = Target.objects.get(unit__code="LS-CL", union=40).year
@@ -32,6 +33,7 @@ def test_tinh_sets_targets_reads_the_report_drills_down_and_downloads_it(desktop
     chi_lang = table.locator("tr", has_text="Huyện đoàn Chi Lăng")
     assert chi_lang.locator("td").nth(8).inner_text() == "40"
     page_total = [c.inner_text() for c in page.get_by_test_id("total-row").locator("td").all()]
+    shot(page, "tinh-2-bao-cao")
 
     chi_lang.get_by_role("link", name="Huyện đoàn Chi Lăng").click()
     page.get_by_role("link", name="Đoàn xã Quang Lang").click()
