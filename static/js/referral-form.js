@@ -24,7 +24,9 @@
       fetch(url + "?" + params.toString(), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (data) {
+          // The member already chosen stays chosen, even when the new results do not list them.
           var keep = select.value;
+          var kept = select.selectedOptions.length ? select.selectedOptions[0].textContent : "";
           select.innerHTML = "";
           var blank = document.createElement("option");
           blank.value = "";
@@ -37,7 +39,16 @@
             if (String(m.id) === keep) o.selected = true;
             select.appendChild(o);
           });
-          if (data.results.length === 1) select.value = String(data.results[0].id);
+          var listed = data.results.some(function (m) { return String(m.id) === keep; });
+          if (keep && !listed) {
+            var chosen = document.createElement("option");
+            chosen.value = keep;
+            chosen.textContent = kept;
+            chosen.selected = true;
+            select.appendChild(chosen);
+          } else if (!keep && data.results.length === 1) {
+            select.value = String(data.results[0].id);
+          }
         });
     };
     search.addEventListener("input", function () {
