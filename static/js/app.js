@@ -5,3 +5,21 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 })();
+
+// Long work (an import of thousands of rows, a province-wide export): say so and stop double clicks.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      var note = form.querySelector("[data-busy-note]");
+      if (note) note.hidden = false;
+    });
+  });
+  document.querySelectorAll("a[data-busy]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var note = document.getElementById(link.dataset.busy);
+      if (note) note.hidden = false;
+    });
+  });
+})();
