@@ -21,6 +21,7 @@ from members.models import Gender, ImportBatch, Member, Status
 from members.xlsx_stream import StreamingXlsx
 from unionapp import audit
 from unionapp.models import Kind, Unit
+from unionapp.scoping import unit_label_within
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -251,7 +252,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
             result.errors.extend(errors)
         else:
             result.members.append((row_no, member))
-    _mark_duplicates(result, labels)
+    _mark_duplicates(result, labels, f"/{unit.ancestor_ids()[0]}/")
     return result
 
 
@@ -323,7 +324,7 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
     return member, []
 
 
-def _mark_duplicates(result: ImportResult, labels) -> None:
+def _mark_duplicates(result: ImportResult, labels, province: str) -> None:
     """Rows already in the register (same citizen ID, or same name and birth date) are reported
     and left out. Two queries per 1.000 rows."""
     keep = []
@@ -331,13 +332,19 @@ def _mark_duplicates(result: ImportResult, labels) -> None:
     for start in range(0, len(result.members), chunk):
         part = result.members[start : start + chunk]
         ids = {m.citizen_id for _, m in part if m.citizen_id}
-        taken = dict(Member.objects.filter(citizen_id__in=ids).values_list("citizen_id", "cell__name"))
+        taken = {
+            cid: unit_label_within(province, name, path)
+            for cid, name, path in Member.objects.filter(citizen_id__in=ids).values_list(
+                "citizen_id", "cell__name", "cell__path"
+            )
+        }
         names = {m.search_name for _, m in part}
         same_person = {
             (n, d): cell
-            for n, d, cell in Member.objects.filter(search_name__in=names).values_list(
-                "search_name", "date_of_birth", "cell__name"
-            )
+            # Same name and birth date: a likely duplicate within the province, as in the form.
+            for n, d, cell in Member.objects.filter(
+                Unit(path=province).subtree_q("cell__"), search_name__in=names
+            ).values_list("search_name", "date_of_birth", "cell__name")
         }
         for row_no, m in part:
             if m.citizen_id in taken:

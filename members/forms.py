@@ -125,7 +125,7 @@ class MemberForm(forms.ModelForm):
             if other:
                 raise ValidationError(
                     _("Số CCCD này đã có trong sổ đoàn viên (%(unit)s). Không thể nhập trùng.")
-                    % {"unit": other.cell.name}
+                    % {"unit": self.scope.unit_label(other.cell)}
                 )
         return value
 

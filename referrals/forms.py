@@ -143,7 +143,7 @@ class ReferralForm(forms.ModelForm):
                     _(
                         "Thanh niên có số CCCD này đang được %(unit)s giới thiệu (hồ sơ chưa kết thúc). Không thể ghi nhận trùng."
                     )
-                    % {"unit": other.cell.name}
+                    % {"unit": self.scope.unit_label(other.cell)}
                 )
         return value
 
@@ -187,7 +187,9 @@ class ReferralForm(forms.ModelForm):
             same_person |= Q(citizen_id=cid)
         member = Member.objects.filter(same_person).select_related("cell").first()
         if member:
-            warnings.append(_("Thanh niên này có thể đã là đoàn viên (%(unit)s).") % {"unit": member.cell.name})
+            warnings.append(
+                _("Thanh niên này có thể đã là đoàn viên (%(unit)s).") % {"unit": self.scope.unit_label(member.cell)}
+            )
         year = cleaned["introduced_on"].year
         others = (
             Referral.objects.filter(province.subtree_q("cell__"), same_person, introduced_on__year=year)

@@ -70,6 +70,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+OTHER_PROVINCE = _("một đơn vị ở tỉnh khác")
+
+
+def unit_label_within(province_path: str, name: str, path: str) -> str:
+    """``name`` when ``path`` lies in the province at ``province_path``; otherwise anonymous."""
+    return name if path.startswith(province_path) else str(OTHER_PROVINCE)
+
+
 class Scope:
     """What one user may see and do. Built once per request (one query for the assignments)."""
 
@@ -144,6 +152,13 @@ class Scope:
         if not self.can(cap, unit):
             raise PermissionDenied
         return unit
+
+    def unit_label(self, unit: Unit) -> str:
+        """A unit's name for messages (duplicates, warnings): named within the user's own province,
+        anonymous beyond it, so checks against the whole database reveal nothing about other provinces."""
+        if self.is_superuser or any(unit.path.startswith(f"/{root.ancestor_ids()[0]}/") for root in self.roots()):
+            return unit.name
+        return OTHER_PROVINCE
 
     def home_unit(self) -> Unit | None:
         """The unit a user lands on: the top of their first assignment."""
