@@ -40,7 +40,30 @@ def check_dates(cleaned, field_names):
             raise ValidationError({name: _("Ngày không hợp lệ.")})
 
 
-class MemberForm(forms.ModelForm):
+class PersonFields:
+    """Cleaning shared by every form about a person (a member, an introduced youth): NFC name,
+    one phone format, a 12-digit citizen ID. The forms add their own duplicate checks."""
+
+    def clean_full_name(self):
+        name = text.nfc(self.cleaned_data["full_name"])
+        if len(name) < 2 or not any(c.isalpha() for c in name):
+            raise ValidationError(_("Hãy nhập họ và tên đầy đủ."))
+        return name
+
+    def clean_phone(self):
+        try:
+            return text.normalise_phone(self.cleaned_data.get("phone"))
+        except ValueError:
+            raise ValidationError(_("Số điện thoại không hợp lệ: cần 10 chữ số, bắt đầu bằng 0 (hoặc +84).")) from None
+
+    def citizen_id_format(self) -> str | None:
+        try:
+            return text.normalise_citizen_id(self.cleaned_data.get("citizen_id"))
+        except ValueError:
+            raise ValidationError(_("Số CCCD phải gồm đúng 12 chữ số.")) from None
+
+
+class MemberForm(PersonFields, forms.ModelForm):
     """Create and edit a member. Normalises text (NFC), phone and citizen ID, refuses an
     exact citizen-ID duplicate and asks for confirmation of a likely one (same name and birth date)."""
 
@@ -103,23 +126,8 @@ class MemberForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean_full_name(self):
-        name = text.nfc(self.cleaned_data["full_name"])
-        if len(name) < 2 or not any(c.isalpha() for c in name):
-            raise ValidationError(_("Hãy nhập họ và tên đầy đủ."))
-        return name
-
-    def clean_phone(self):
-        try:
-            return text.normalise_phone(self.cleaned_data.get("phone"))
-        except ValueError:
-            raise ValidationError(_("Số điện thoại không hợp lệ: cần 10 chữ số, bắt đầu bằng 0 (hoặc +84).")) from None
-
     def clean_citizen_id(self):
-        try:
-            value = text.normalise_citizen_id(self.cleaned_data.get("citizen_id"))
-        except ValueError:
-            raise ValidationError(_("Số CCCD phải gồm đúng 12 chữ số.")) from None
+        value = self.citizen_id_format()
         if value:
             other = Member.objects.filter(citizen_id=value).exclude(pk=self.instance.pk).select_related("cell").first()
             if other:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import text
-from members.forms import CellChoiceField, DateInput, check_dates
+from members.forms import CellChoiceField, DateInput, PersonFields, check_dates
 from members.models import Member, Status
 from referrals.models import Joins, Referral, Stage
 from referrals.services import MAX_AGE, MIN_AGE
@@ -20,7 +20,7 @@ class IntroducerField(forms.ModelChoiceField):
         return f"{m.full_name} — {m.date_of_birth:%d/%m/%Y}"
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(PersonFields, forms.ModelForm):
     """Log a referral in under a minute: who introduces, who is introduced, into what.
     Refuses an open referral with the same citizen ID; warns (confirmable) about the rest."""
 
@@ -114,23 +114,8 @@ class ReferralForm(forms.ModelForm):
             options += [(m.pk, field.label_from_instance(m)) for m in members.filter(pk=chosen)]
         field.widget.choices = options
 
-    def clean_full_name(self):
-        name = text.nfc(self.cleaned_data["full_name"])
-        if len(name) < 2 or not any(c.isalpha() for c in name):
-            raise ValidationError(_("Hãy nhập họ và tên đầy đủ."))
-        return name
-
-    def clean_phone(self):
-        try:
-            return text.normalise_phone(self.cleaned_data.get("phone"))
-        except ValueError:
-            raise ValidationError(_("Số điện thoại không hợp lệ: cần 10 chữ số, bắt đầu bằng 0 (hoặc +84).")) from None
-
     def clean_citizen_id(self):
-        try:
-            value = text.normalise_citizen_id(self.cleaned_data.get("citizen_id"))
-        except ValueError:
-            raise ValidationError(_("Số CCCD phải gồm đúng 12 chữ số.")) from None
+        value = self.citizen_id_format()
         if value:
             other = (
                 Referral.objects.filter(citizen_id=value, stage__in=Stage.OPEN)
