@@ -23,3 +23,20 @@
     });
   });
 })();
+
+// Long forms: leaving the page (switching the year, following a link) with unsaved changes asks first.
+(function () {
+  "use strict";
+  var dirty = false;
+  document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

@@ -255,3 +255,17 @@ def test_phone_layout_keeps_the_menu_reachable(browser, live_server, demo_data):
     open_menu(page)
     expect(page.get_by_role("link", name="Giới thiệu 1+1")).to_be_visible()
     context.close()
+
+
+def test_leaving_a_half_filled_rating_page_asks_first(desktop, demo_data):
+    page = desktop
+    login(page, "chidoan")
+    page.get_by_role("link", name="Xếp loại đoàn viên").click()
+    first = page.locator("select[name^=m]").first
+    first.select_option(label="Hoàn thành xuất sắc nhiệm vụ")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    page.get_by_label("Năm").select_option(str(date.today().year))  # the year switch would reload the page
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert first.input_value() == "excellent"  # still on the page, the choice kept
