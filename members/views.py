@@ -1,5 +1,6 @@
 import os
 import secrets
+import time
 from datetime import date
 
 from django.conf import settings
@@ -309,6 +310,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         else:
             token = secrets.token_hex(16)
             os.makedirs(IMPORT_DIR, exist_ok=True)
+            forget_old_uploads()
             with open(os.path.join(IMPORT_DIR, f"{token}.xlsx"), "wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
@@ -319,6 +321,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         "cell_scope", "created_by"
     )[:10]
     return render(request, "members/import_upload.html", {"units": units, "error": error, "batches": batches})
+
+
+def forget_old_uploads(max_age_hours: int = 24) -> None:
+    """Uploads checked but never committed or cancelled are deleted after a day."""
+    cutoff = time.time() - max_age_hours * 3600
+    for entry in os.scandir(IMPORT_DIR):
+        if entry.name.endswith(".xlsx") and entry.stat().st_mtime < cutoff:
+            os.remove(entry.path)
 
 
 def pending_import(request, token):

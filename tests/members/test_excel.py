@@ -255,3 +255,19 @@ def test_export_query_count_does_not_grow_with_rows(client, people, tree, django
 def test_export_of_a_unit_outside_the_scope_is_404(client, people, tree, persona):
     client.force_login(getattr(people, persona))
     assert client.get(reverse("register_export", args=[tree.C3.pk])).status_code == 404
+
+
+def test_uploads_left_for_a_day_are_deleted(client, people, tree):
+    import os
+    import time
+
+    from members import views
+
+    client.force_login(people.officer)
+    upload(client, tree.B1, xlsx(GOOD_ROWS))
+    old = [e.path for e in os.scandir(views.IMPORT_DIR) if e.name.endswith(".xlsx")]
+    for path in old:
+        os.utime(path, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    upload(client, tree.B1, xlsx(GOOD_ROWS))
+    remaining = {e.path for e in os.scandir(views.IMPORT_DIR)}
+    assert not set(old) & remaining and len(remaining) >= 1
