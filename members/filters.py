@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Gender, Member, PartyStatus, Rating, Status, YearRating
-from unionapp.models import Kind
+from unionapp.models import Kind, Unit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -20,7 +20,7 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        cells = list(value.__class__.objects.filter(value.subtree_q(), kind=Kind.CELL).values_list("pk", flat=True))
+        cells = list(Unit.objects.filter(value.subtree_q(), kind=Kind.CELL).values_list("pk", flat=True))
         return qs.filter(cell_id__in=cells)
 
 

@@ -198,6 +198,3 @@ def delete_member(*, member: Member, by=None) -> None:
         )
     audit.record(audit.Action.DELETE, by=by, obj=member, changes=audit.diff({}, audit.snapshot(member, AUDITED)))
     member.delete()
-
-
-COUNTED = Status.COUNTED

@@ -105,13 +105,3 @@ def normalise_citizen_id(value: str | None) -> str | None:
 
 def mask_citizen_id(value: str | None) -> str:
     return f"{'*' * 9}{value[-3:]}" if value else ""
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell_text(value: str) -> str:
-    """Text that Excel and LibreOffice will show as text, never run as a formula."""
-    if value and value.startswith(FORMULA_START):
-        return "'" + value
-    return value

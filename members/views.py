@@ -89,7 +89,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_id": shows_ids(request, member.cell),
         "deletable": request.scope.can(Cap.EDIT_MEMBERS, member.cell) and services.deletable(member),
         "breadcrumbs": [u for u in member.cell.ancestors() if request.scope.sees(u)],
-        "audit_events": audit.for_object(member)[:50] if request.scope.can(Cap.EDIT_MEMBERS, member.cell) else None,
+        "audit_events": audit.with_rows(audit.for_object(member)[:50])
+        if request.scope.can(Cap.EDIT_MEMBERS, member.cell)
+        else None,
     }
     return render(request, "members/member_detail.html", context)
 

@@ -3,6 +3,7 @@ from datetime import date
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from members import text
 from members.filters import UnitChoiceField
 from referrals.models import Joins, Referral, Stage
 
@@ -36,11 +37,7 @@ class ReferralFilter(django_filters.FilterSet):
         self.form.fields["year"].widget.attrs.update(placeholder=str(date.today().year))
 
     def search(self, qs, name, value):
-        from members import text
-
         return qs.filter(search_name__contains=text.fold(value))
 
     def filter_introducer(self, qs, name, value):
-        from members import text
-
         return qs.filter(introducer__search_name__contains=text.fold(value))

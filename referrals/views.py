@@ -100,7 +100,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_move": scope.can(Cap.LOG_REFERRALS, referral.cell),
         "can_approve": scope.can(Cap.APPROVE_ADMISSIONS, referral.cell),
         "breadcrumbs": [u for u in referral.cell.ancestors() if scope.sees(u)],
-        "audit_events": audit.for_object(referral)[:50] if scope.can(Cap.LOG_REFERRALS, referral.cell) else None,
+        "audit_events": audit.with_rows(audit.for_object(referral)[:50])
+        if scope.can(Cap.LOG_REFERRALS, referral.cell)
+        else None,
     }
     return render(request, "referrals/referral_detail.html", context)
 

@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from reports.models import Target, TargetChange, TargetField
+from reports.models import Target, TargetChange
 from unionapp import audit
 
 
@@ -27,6 +27,3 @@ def set_targets(*, values: dict, year: int, by) -> int:
     for c in changes:
         audit.record(audit.Action.CHANGE, by=by, obj=targets[c.unit_id], changes={c.field: [c.old, c.new]})
     return len(changes)
-
-
-FIELDS = [f.value for f in TargetField]

@@ -7,8 +7,11 @@ bulk update cannot slip past unnoticed: a new write path without a ``record`` sh
 import json
 from datetime import date, datetime
 
+from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.exceptions import FieldDoesNotExist
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
 from unionapp.models import AuditEvent
 
@@ -51,6 +54,44 @@ def record(
 
 def for_object(obj):
     return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("user")
+
+
+# Labels of the change keys that are not model fields.
+LABELS = {
+    "reason": _("Lý do"),
+    "cell": _("Chi đoàn"),
+    "transfer": _("Chuyển sinh hoạt"),
+    "transfer_requested": _("Đề nghị chuyển sinh hoạt đến"),
+    "stage": _("Giai đoạn"),
+    "admission": _("Kết nạp theo quyết định"),
+    "assignment": _("Phân công"),
+    "register": _("Sổ đoàn viên"),
+    "report": _("Báo cáo"),
+    "rows": _("Số dòng"),
+    "undone_rows": _("Số hồ sơ đã xóa khi hoàn tác"),
+    "ratings": _("Xếp loại (năm, số người)"),
+}
+
+
+def with_rows(events) -> list:
+    """The events with ``rows``: (label, old, new) in words a secretary reads: field names as the
+    forms call them, coded values (statuses, ratings) as their labels."""
+    events = list(events)
+    for event in events:
+        model = apps.get_model(event.object_type) if event.object_type else None
+        event.rows = []
+        for key, change in event.changes.items():
+            old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
+            label, choices = LABELS.get(key), {}
+            if model is not None and label is None:
+                try:
+                    field = model._meta.get_field(key)
+                except FieldDoesNotExist:
+                    field = None
+                if field is not None:
+                    label, choices = field.verbose_name, dict(field.flatchoices or ())
+            event.rows.append((str(label or key), choices.get(old, old), choices.get(new, new)))
+    return events
 
 
 def client_ip(request) -> str | None:

@@ -229,73 +229,73 @@ def seed_small(today: date | None = None) -> bool:
 
 
 def seed_referrals(rng: random.Random, units: list[Unit], by: User, today: date) -> None:
-    """Referrals this year and last year, in every stage, into both the union and the federation."""
-    from referrals.models import Joins, Place, Referral, ReferralEvent, Stage
-
+    """Referrals this year and last year for the demo province."""
     cells = [u for u in units if u.kind == Kind.CELL]
     introducers = {c.pk: list(Member.objects.filter(cell=c, status=Status.ACTIVE).order_by("pk")) for c in cells}
-    referrals, admitted_members = [], []
-    for year in (today.year - 1, today.year):
+    write_referrals(rng, cells, introducers, years=(today.year - 1, today.year), per_cell=(3, 9), by=by, today=today)
+
+
+def write_referrals(rng, cells, introducers, *, years, per_cell, by, today, batch_size=5000) -> tuple[int, int]:
+    """Referrals for every cell in ``years``, in every stage, into the union and the federation; the
+    union admissions become members. Bulk writes only (the demo and the province scale both use it)."""
+    from referrals.models import Joins, Place, Referral, ReferralEvent, Stage
+
+    referrals, admitted = [], []
+    for year in years:
         last_day = today if year == today.year else date(year, 12, 31)
+        span = (last_day - date(year, 1, 1)).days
         for cell in cells:
-            for _ in range(rng.randint(3, 9)):
-                introduced_on = date(year, 1, 1) + timedelta(days=rng.randint(0, (last_day - date(year, 1, 1)).days))
+            candidates = introducers.get(cell.pk) or []
+            for _ in range(rng.randint(*per_cell)):
+                introduced_on = date(year, 1, 1) + timedelta(days=rng.randint(0, span))
                 name, gender = person(rng)
-                joins = Joins.UNION if rng.random() < 0.65 else Joins.FEDERATION
-                born = introduced_on - timedelta(days=rng.randint(16 * 365 + 30, 24 * 365))
-                r = Referral(
-                    cell=cell,
-                    introducer=rng.choice(introducers[cell.pk]) if rng.random() < 0.85 else None,
-                    collective_kind="" if rng.random() < 0.85 else "federation_branch",
-                    full_name=name,
-                    date_of_birth=born,
-                    gender=gender,
-                    place_kind=rng.choice(list(Place)),
-                    joins=joins,
-                    introduced_on=introduced_on,
-                    created_by=by,
-                )
-                if r.introducer is None:
-                    r.collective_kind, r.collective_name = "federation_branch", f"Chi hội {cell.name.split()[-1]}"
-                days_since = (today - introduced_on).days
+                joins = Joins.UNION if rng.random() < 0.6 else Joins.FEDERATION
+                born = introduced_on - timedelta(days=rng.randint(16 * 365 + 30, 25 * 365))
+                r = Referral(cell=cell, full_name=name, date_of_birth=born, gender=gender, joins=joins,
+                             place_kind=rng.choice(list(Place)), introduced_on=introduced_on, created_by=by)  # fmt: skip
+                if candidates and rng.random() < 0.88:
+                    r.introducer = rng.choice(candidates)
+                else:
+                    r.collective_kind, r.collective_name = "pioneer_unit", f"Liên đội {cell.name}"
+                age = (today - introduced_on).days
                 stage = Stage.INTRODUCED
-                if days_since > 20:
-                    stage = rng.choices(
-                        [Stage.TRAINING, Stage.REVIEWED, Stage.ADMITTED, Stage.WITHDRAWN], weights=[10, 10, 75, 5]
-                    )[0]
-                    if days_since < 60 and stage == Stage.ADMITTED:
+                if age > 20:
+                    stage = rng.choices([Stage.TRAINING, Stage.REVIEWED, Stage.ADMITTED, Stage.NOT_ADMITTED,
+                                         Stage.WITHDRAWN], weights=[6, 6, 78, 4, 6])[0]  # fmt: skip
+                    if age < 60 and stage in (Stage.ADMITTED, Stage.NOT_ADMITTED):
                         stage = Stage.REVIEWED
-                if stage in (Stage.TRAINING, Stage.REVIEWED, Stage.ADMITTED):
-                    r.course_name = "Lớp bồi dưỡng nhận thức về Đoàn"
-                    r.course_start = introduced_on + timedelta(days=10)
-                if stage in (Stage.REVIEWED, Stage.ADMITTED):
+                if stage not in (Stage.INTRODUCED, Stage.WITHDRAWN):
+                    r.course_name, r.course_start = "Lớp bồi dưỡng nhận thức về Đoàn", introduced_on + timedelta(days=7)
+                if stage in (Stage.REVIEWED, Stage.ADMITTED, Stage.NOT_ADMITTED):
                     r.review_date = introduced_on + timedelta(days=20)
-                    r.votes_present = rng.randint(12, 30)
-                    r.votes_for = r.votes_present - rng.randint(0, 2)
+                    r.votes_present = rng.randint(10, 40)
+                    r.votes_for = r.votes_present - rng.randint(0, 3)
                 if stage == Stage.ADMITTED:
-                    r.decision_date = min(r.review_date + timedelta(days=rng.randint(10, 40)), today)
-                    r.decision_number = f"{rng.randint(1, 99)}-QĐ/ĐTN"
+                    r.decision_date = min(r.review_date + timedelta(days=rng.randint(7, 40)), today)
+                    r.decision_number = f"{rng.randint(1, 300)}-QĐ/ĐTN"
                     r.admitted_cell = cell
                     if joins == Joins.UNION:
                         m = Member(
                             cell=cell, full_name=name, date_of_birth=born, gender=gender, joined_on=r.decision_date
                         )
                         m.refresh_derived()
-                        admitted_members.append(m)
+                        admitted.append(m)
                         r.member = m
-                if stage == Stage.WITHDRAWN:
-                    r.closing_reason = "Chuyển đi nơi khác"
+                if stage in (Stage.NOT_ADMITTED, Stage.WITHDRAWN):
+                    r.closing_reason = "Chưa đủ điều kiện" if stage == Stage.NOT_ADMITTED else "Chuyển đi nơi khác"
                 r.stage = stage
                 r.refresh_derived()
                 referrals.append(r)
-    Member.objects.bulk_create(admitted_members, batch_size=500)
+    Member.objects.bulk_create(admitted, batch_size=batch_size)
     for r in referrals:
         if r.member is not None:
             r.member_id = r.member.pk
-    Referral.objects.bulk_create(referrals, batch_size=500)
+    Referral.objects.bulk_create(referrals, batch_size=batch_size)
     ReferralEvent.objects.bulk_create(
-        [ReferralEvent(referral=r, to_stage=r.stage, by=by, note="Dữ liệu mẫu") for r in referrals]
+        [ReferralEvent(referral_id=r.pk, to_stage=r.stage, by=by, note="Dữ liệu mẫu") for r in referrals],
+        batch_size=batch_size,
     )
+    return len(referrals), len(admitted)
 
 
 def seed_targets(units: dict[str, Unit], year: int) -> None:

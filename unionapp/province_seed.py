@@ -3,13 +3,13 @@
 Party milestones and targets at every level. Deterministic, bulk writes only."""
 
 import random
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from members.models import Member, Rating, Status, YearRating
-from unionapp.demo import DEMO_PASSWORD, make_member, person
+from unionapp.demo import DEMO_PASSWORD, make_member, write_referrals
 from unionapp.models import Assignment, Kind, Role, Unit
 
 CODE = "PV"
@@ -56,7 +56,6 @@ def _units(rng, next_id, districts, bases, cells):
 
 @transaction.atomic
 def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date | None = None, out=print) -> None:
-    from referrals.models import Joins, Place, Referral, ReferralEvent, Stage
     from reports.models import Target
 
     if exists():
@@ -93,62 +92,16 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
     for m in members:
         if m.status == Status.ACTIVE:
             by_cell.setdefault(m.cell_id, []).append(m)
-    referrals, admitted = [], []
-    for year in (today.year - 2, today.year - 1, today.year):
-        last_day = today if year == today.year else date(year, 12, 31)
-        span = (last_day - date(year, 1, 1)).days
-        for cell in cell_units:
-            candidates = by_cell.get(cell.pk) or []
-            for _ in range(rng.randint(9, 17)):
-                introduced_on = date(year, 1, 1) + timedelta(days=rng.randint(0, span))
-                name, gender = person(rng)
-                joins = Joins.UNION if rng.random() < 0.6 else Joins.FEDERATION
-                born = introduced_on - timedelta(days=rng.randint(16 * 365 + 30, 25 * 365))
-                r = Referral(cell=cell, full_name=name, date_of_birth=born, gender=gender, joins=joins,
-                             place_kind=rng.choice(list(Place)), introduced_on=introduced_on, created_by=by)  # fmt: skip
-                if candidates and rng.random() < 0.88:
-                    r.introducer = rng.choice(candidates)
-                else:
-                    r.collective_kind, r.collective_name = "pioneer_unit", f"Liên đội {cell.name}"
-                age = (today - introduced_on).days
-                stage = Stage.INTRODUCED
-                if age > 20:
-                    stage = rng.choices([Stage.TRAINING, Stage.REVIEWED, Stage.ADMITTED, Stage.NOT_ADMITTED,
-                                         Stage.WITHDRAWN], weights=[6, 6, 78, 4, 6])[0]  # fmt: skip
-                    if age < 60 and stage in (Stage.ADMITTED, Stage.NOT_ADMITTED):
-                        stage = Stage.REVIEWED
-                if stage != Stage.INTRODUCED and stage != Stage.WITHDRAWN:
-                    r.course_name, r.course_start = "Lớp bồi dưỡng nhận thức về Đoàn", introduced_on + timedelta(days=7)
-                if stage in (Stage.REVIEWED, Stage.ADMITTED, Stage.NOT_ADMITTED):
-                    r.review_date = introduced_on + timedelta(days=20)
-                    r.votes_present = rng.randint(10, 40)
-                    r.votes_for = r.votes_present - rng.randint(0, 3)
-                if stage == Stage.ADMITTED:
-                    r.decision_date = min(r.review_date + timedelta(days=rng.randint(7, 40)), today)
-                    r.decision_number = f"{rng.randint(1, 300)}-QĐ/ĐTN"
-                    r.admitted_cell = cell
-                    if joins == Joins.UNION:
-                        m = Member(
-                            cell=cell, full_name=name, date_of_birth=born, gender=gender, joined_on=r.decision_date
-                        )
-                        m.refresh_derived()
-                        admitted.append(m)
-                        r.member = m
-                if stage in (Stage.NOT_ADMITTED, Stage.WITHDRAWN):
-                    r.closing_reason = "Chưa đủ điều kiện" if stage == Stage.NOT_ADMITTED else "Chuyển đi nơi khác"
-                r.stage = stage
-                r.refresh_derived()
-                referrals.append(r)
-    Member.objects.bulk_create(admitted, batch_size=5000)
-    for r in referrals:
-        if r.member is not None:
-            r.member_id = r.member.pk
-    Referral.objects.bulk_create(referrals, batch_size=5000)
-    ReferralEvent.objects.bulk_create(
-        [ReferralEvent(referral_id=r.pk, to_stage=r.stage, by=by, note="Dữ liệu mô phỏng") for r in referrals],
-        batch_size=5000,
+    n_referrals, n_admitted = write_referrals(
+        rng,
+        cell_units,
+        by_cell,
+        years=(today.year - 2, today.year - 1, today.year),
+        per_cell=(9, 17),
+        by=by,
+        today=today,
     )
-    out(f"Giới thiệu: {len(referrals)} (kết nạp đoàn viên: {len(admitted)})")
+    out(f"Giới thiệu: {n_referrals} (kết nạp đoàn viên: {n_admitted})")
 
     cells_under: dict[int, int] = {u.pk: 0 for u in units}
     for u in cell_units:

@@ -150,7 +150,10 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["unionapp.formats"]
-USE_THOUSAND_SEPARATOR = True
+# Off: ids and years in links, form values and titles must stay plain digits (1879, 2026). Quantities
+# shown to people are grouped explicitly with the `num` filter (reports.templatetags.report_format) or
+# intcomma, which group with "." whatever this setting says.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

@@ -24,6 +24,9 @@ def test_member_changes_keep_who_when_and_what(client, people, tree):
     client.force_login(people.officer)
     page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
     assert "Nhật ký thay đổi" in page and "Hà Văn Cũ → Hà Văn Mới" in page
+    # In the words of the forms, not the code's: field labels and status names.
+    assert "Họ và tên: Hà Văn Cũ → Hà Văn Mới" in page and "full_name" not in page
+    assert "Tình trạng: Đang sinh hoạt → Đi làm ăn xa" in page and "Lý do: Đi làm xa" in page
     client.force_login(people.district)  # reads the register, does not keep it
     assert "Nhật ký thay đổi" not in client.get(reverse("member_detail", args=[member.pk])).content.decode()
 

@@ -15,3 +15,15 @@ def test_large_ids_stay_plain_in_links_and_options(client, people, tree):
     page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
     assert "?introducer=123456" in page and "123.456" not in page
     assert "?cell=" in client.get(reverse("unit_detail", args=[tree.C1.pk])).content.decode()
+
+
+def test_quantities_shown_to_people_are_grouped(client, people, tree):
+    members = []
+    for i in range(1001):
+        m = Member(cell=tree.C1, full_name=f"Người Số {i}", date_of_birth=date(2000, 1, 1), gender="M")
+        m.refresh_derived()
+        members.append(m)
+    Member.objects.bulk_create(members)
+    client.force_login(people.secretary)
+    assert "1.001 đoàn viên" in client.get(reverse("member_list")).content.decode()
+    assert 'data-testid="member-total">1.001<' in client.get(reverse("unit_detail", args=[tree.C1.pk])).content.decode()
