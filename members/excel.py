@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from members import text
 from members.models import Gender, ImportBatch, Member, Status
 from members.xlsx_stream import StreamingXlsx
+from reports import tally
 from unionapp import audit
 from unionapp.models import Kind, Unit
 from unionapp.scoping import unit_label_within
@@ -390,6 +391,7 @@ def commit_file(path: str, unit: Unit, today: date, *, by, file_name: str) -> tu
     for m in members:
         m.import_batch = batch
     Member.objects.bulk_create(members, batch_size=1000)
+    tally.refresh({m.cell_id for m in members})
     audit.record(audit.Action.IMPORT, by=by, obj=batch, changes={"rows": len(members)}, scope=unit.code)
     return batch, result
 
@@ -412,7 +414,9 @@ def undo_batch(batch: ImportBatch, by=None) -> int:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if not undoable(batch):
         return 0
+    cells = set(Member.objects.filter(import_batch=batch).values_list("cell_id", flat=True))
     count, _by_model = Member.objects.filter(import_batch=batch).delete()
+    tally.refresh(cells)
     audit.record(audit.Action.DELETE, by=by, obj=batch, changes={"undone_rows": count})
     batch.undone_at = timezone.now()
     batch.save(update_fields=["undone_at"])

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member, Status, StatusEvent, Transfer, YearRating
+from reports import tally
 from unionapp import audit
 from unionapp.models import Unit
 
@@ -29,6 +30,7 @@ def save_member(*, member: Member, by, expected_version: int | None = None) -> M
     if member.pk is None:
         with transaction.atomic():
             member.save()
+            tally.refresh([member.cell_id])
             audit.record(
                 audit.Action.CREATE, by=by, obj=member, changes=audit.diff({}, audit.snapshot(member, AUDITED))
             )
@@ -51,6 +53,7 @@ def save_member(*, member: Member, by, expected_version: int | None = None) -> M
                 )
             )
         member.refresh_from_db()
+        tally.refresh([member.cell_id])
         audit.record(
             audit.Action.CHANGE, by=by, obj=member, changes=audit.diff(before, audit.snapshot(member, AUDITED))
         )
@@ -72,6 +75,7 @@ def change_status(*, member: Member, to_status: str, on: date, reason: str, by) 
     Member.objects.filter(pk=member.pk).update(
         status=to_status, left_on=left_on, updated_at=timezone.now(), version=F("version") + 1
     )
+    tally.refresh([member.cell_id])
     audit.record(
         audit.Action.STATUS, by=by, obj=member, changes={"status": [member.status, to_status], "reason": reason}
     )
@@ -97,6 +101,7 @@ def move_member(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> 
         recorded_by=by,
     )
     Member.objects.filter(pk=member.pk).update(cell=to_cell, updated_at=timezone.now(), version=F("version") + 1)
+    tally.refresh([member.cell_id, to_cell.pk])
     audit.record(
         audit.Action.CHANGE, by=by, obj=member, changes={"cell": [str(member.cell), str(to_cell)], "reason": reason}
     )
@@ -143,6 +148,7 @@ def decide_transfer(*, transfer: Transfer, accept: bool, by, refusal_reason: str
         Member.objects.filter(pk=member.pk).update(
             cell_id=transfer.to_cell_id, updated_at=timezone.now(), version=F("version") + 1
         )
+        tally.refresh([member.cell_id, transfer.to_cell_id])
     audit.record(
         audit.Action.STATUS,
         by=by,
@@ -198,3 +204,4 @@ def delete_member(*, member: Member, by=None) -> None:
         )
     audit.record(audit.Action.DELETE, by=by, obj=member, changes=audit.diff({}, audit.snapshot(member, AUDITED)))
     member.delete()
+    tally.refresh([member.cell_id])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Member, Status
 from referrals.models import Joins, Referral, ReferralEvent, Stage
+from reports import tally
 from unionapp import audit
 from unionapp.models import Kind, Unit
 
@@ -26,6 +27,7 @@ def log_referral(*, referral: Referral, by) -> Referral:
         with transaction.atomic():
             referral.save()
             ReferralEvent.objects.create(referral=referral, to_stage=Stage.INTRODUCED, by=by)
+            tally.refresh([referral.cell_id, referral.introducer.cell_id if referral.introducer_id else None])
             audit.record(audit.Action.CREATE, by=by, obj=referral, changes={"stage": [None, Stage.INTRODUCED.label]})
     except IntegrityError:
         # The partial unique index: another open referral with this citizen ID won the race.
@@ -49,6 +51,7 @@ def _step(referral: Referral, *, to: str, allowed_from: tuple, by, note: str = "
     from_stage, locked.stage = locked.stage, to
     locked.save()
     ReferralEvent.objects.create(referral=locked, from_stage=from_stage, to_stage=to, by=by, note=note[:500])
+    tally.refresh([locked.cell_id, locked.admitted_cell_id])
     audit.record(
         audit.Action.STEP, by=by, obj=locked, changes={"stage": [Stage(from_stage).label, Stage(to).label], **changes}
     )

@@ -49,3 +49,44 @@ class TargetChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year} {self.field}: {self.old} → {self.new}"
+
+
+class Grain(models.IntegerChoices):
+    """How much time one summary row covers (see reports/tally.py)."""
+
+    ALL = 0, "all"
+    YEAR = 1, "year"
+    MONTH = 2, "month"
+    DAY = 3, "day"
+    HALF = 4, "first half"
+    QUARTER = 5, "quarter"
+
+
+class CellTally(models.Model):
+    """What happened in one cell during one day, month, year or ever: the summary rows the reports add up.
+
+    Kept in the same transaction as every write (``reports.tally.refresh``), rebuilt and checked by
+    ``manage.py tallies``. ``day`` is the first day of the span (0001-01-01 for ALL). ``introducers``
+    is distinct, so it is stored only on YEAR, HALF and QUARTER rows; ``in_training`` and
+    ``open_referrals`` are the current state, stored only on the ALL row."""
+
+    cell = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    grain = models.PositiveSmallIntegerField(choices=Grain.choices)
+    day = models.DateField()
+    members_in = models.IntegerField(default=0)
+    members_out = models.IntegerField(default=0)
+    introduced = models.IntegerField(default=0)
+    admitted_union = models.IntegerField(default=0)
+    admitted_federation = models.IntegerField(default=0)
+    party_introduced = models.IntegerField(default=0)
+    party_admitted = models.IntegerField(default=0)
+    introducers = models.IntegerField(default=0)
+    in_training = models.IntegerField(default=0)
+    open_referrals = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cell", "grain", "day"], name="tally_once")]
+        indexes = [models.Index(fields=["grain", "day", "cell"], name="tally_span")]
+
+    def __str__(self) -> str:
+        return f"{self.cell_id} {Grain(self.grain).label} {self.day}"

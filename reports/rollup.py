@@ -18,6 +18,7 @@ from members import text
 from members.models import Member
 from referrals.models import Joins, Referral, Stage
 from referrals.stats import counted_on, introducers_by, members_at, one_plus_one_by_cell
+from reports import tally
 from reports.models import Target
 from reports.periods import Period
 from unionapp.models import Kind, Unit
@@ -51,6 +52,7 @@ class Figures:
     admitted_federation: int = 0
     party_introduced: int = 0
     party_admitted: int = 0
+    open_referrals: int = 0  # the pipeline now: introduced, in training or reviewed (the dashboard's figure)
     union_target: int | None = None
     federation_target: int | None = None
     party_target: int | None = None
@@ -68,7 +70,7 @@ class Figures:
         return pct(self.admitted_federation, self.federation_target)
 
     def add_counts(self, other: "Figures") -> None:
-        for name in COUNTS:
+        for name in (*COUNTS, "open_referrals"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
@@ -128,22 +130,34 @@ def _sum_targets(values):
     return sum(present) if present else None
 
 
-# Past this many cells, counting every cell of the database and keeping the subtree's in Python is
+# Past this many cells, reading the summary rows of every cell and keeping the subtree's in Python is
 # cheaper than asking the database to look each cell up (see docs/performance.md).
 WHOLE_TABLE_CELLS = 300
 
 
 def per_cell_counts(unit: Unit, period: Period, cell_ids: set[int]) -> dict[int, Figures]:
-    """Figures of every cell of the subtree (``cell_ids``), keyed by cell id. Eight grouped queries
-    whose number does not depend on the size of the tree. A small subtree is filtered in the
-    database (index lookups per cell); a large one is read through the covering date and stage
-    indexes for all cells, and filtered here."""
+    """Figures of every cell of the subtree (``cell_ids``), keyed by cell id, from the summary rows
+    (reports/tally.py): one grouped query whose size does not depend on the tree's. A small subtree
+    is filtered in the database; a large one is read for all cells and filtered here. Introducers
+    for a free date range (not a year, half or quarter) are counted from the register."""
+    in_tree = Q() if len(cell_ids) > WHOLE_TABLE_CELLS else Q(cell_id__in=cell_ids)
+    cells: dict[int, Figures] = {}
+    for cell_id, values in tally.sums(period.start, period.end, period.as_of, in_tree).items():
+        if cell_id in cell_ids:
+            cells[cell_id] = Figures(**values)
+    if tally.stored_period(period.start, period.end) is None:
+        for cell_id, n in introducers_by(in_tree, period.start, period.end, "cell_id").items():
+            if cell_id in cell_ids:
+                cells.setdefault(cell_id, Figures()).introducers = n
+    return cells
+
+
+def live_counts(period: Period, cell_ids: set[int]) -> dict[int, Figures]:
+    """The same figures counted from the register itself: the definition the summary rows are
+    tested against (tests/reports/test_tally.py). Eight grouped queries; slow at province scale."""
     start, end = period.start, period.end
     cells: dict[int, Figures] = defaultdict(Figures)
-    if len(cell_ids) > WHOLE_TABLE_CELLS:
-        in_tree, admitted_in_tree = Q(), Q()
-    else:
-        in_tree, admitted_in_tree = Q(cell_id__in=cell_ids), Q(admitted_cell_id__in=cell_ids)
+    in_tree, admitted_in_tree = Q(cell_id__in=cell_ids), Q(admitted_cell_id__in=cell_ids)
 
     # Members at the start and now, in one pass over the covering index.
     counted = (
@@ -313,21 +327,13 @@ def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
     return rows
 
 
-def monthly_admissions(unit: Unit, year: int) -> dict[int, list[int]]:
-    """Admissions (union and federation) per month for ``year`` and the year before: {year: [12 counts]}.
-    Grouped by decision date in the database (no date functions: SQLite's are slow), folded here."""
-    rows = (
-        Referral.objects.filter(
-            unit.subtree_q("admitted_cell__"),
-            stage=Stage.ADMITTED,
-            decision_date__gte=date(year - 1, 1, 1),
-            decision_date__lte=date(year, 12, 31),
-        )
-        .values_list("decision_date")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+def monthly_admissions(report: Report, year: int) -> dict[int, list[int]]:
+    """Admissions (union and federation) per month for ``year`` and the year before: {year: [12 counts]},
+    for the cells of ``report``, from the summary rows."""
+    cell_ids = {u.pk for u in report.units.values() if u.kind == Kind.CELL}
+    in_tree = Q() if len(cell_ids) > WHOLE_TABLE_CELLS else Q(cell_id__in=cell_ids)
     series = {year - 1: [0] * 12, year: [0] * 12}
-    for day, n in rows:
-        series[day.year][day.month - 1] += n
+    for cell_id, month, n in tally.monthly(date(year - 1, 1, 1), date(year, 12, 1), in_tree):
+        if cell_id in cell_ids:
+            series[month.year][month.month - 1] += n
     return series

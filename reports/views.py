@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import text
-from referrals.models import Referral, Stage
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
@@ -83,8 +82,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     period = year_period(today.year)
     with reading_from_replica():
         data = build_report(unit, period)
-        series = monthly_admissions(unit, today.year)
-        pipeline = Referral.objects.filter(unit.subtree_q("cell__"), stage__in=Stage.OPEN).count()
+        series = monthly_admissions(data, today.year)
+    pipeline = data.total.open_referrals
     expected = expected_share(today)
     progress = []
     for row in data.rows:

@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth.models import User
 
 from members.models import Gender, Member
+from reports import tally
 from unionapp.models import Assignment, Kind, Unit
 
 _seq = itertools.count(1)
@@ -33,6 +34,8 @@ def make_member(cell, **kwargs) -> Member:
     member = Member(cell=cell, **kwargs)
     member.refresh_derived()
     member.save()
+    # Stored directly, like a bulk load: the reports' summary rows follow as after one.
+    tally.refresh([cell.pk])
     return member
 
 

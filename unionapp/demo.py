@@ -225,6 +225,9 @@ def seed_small(today: date | None = None) -> bool:
         Assignment.objects.create(user=users[username], unit=units[code], role=role)
     seed_referrals(rng, list(units.values()), users["tinh"], today)
     seed_targets(units, today.year)
+    from reports import tally
+
+    tally.refresh(u.pk for u in units.values() if u.kind == Kind.CELL)
     return True
 
 

@@ -128,6 +128,9 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
             username, password=DEMO_PASSWORD
         )
         Assignment.objects.get_or_create(user=user, unit=first[kind], role=role)
+    from reports import tally
+
+    out(f"Dòng tổng hợp: {tally.rebuild()}")
     out("Xong.")
 
 

@@ -83,10 +83,9 @@ def test_the_dashboard_shows_kpis_progress_and_ranking(client, people, tree, kno
 
 def test_the_report_query_count_is_pinned(client, people, tree, known, django_assert_num_queries):
     client.force_login(people.province)
-    # session, user, assignments, unit; the report: subtree units, members at the start and now,
-    # introducers, introduced, in training, admissions, Party, targets; breadcrumbs;
+    # session, user, assignments, unit; the report: subtree units, summary rows, targets; breadcrumbs;
     # session save (savepoint, update, release)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(11):
         client.get(reverse("report", args=[tree.P.pk]), Q)
 
 

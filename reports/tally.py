@@ -1,0 +1,335 @@
+"""Summary rows per cell (``CellTally``): how the reports stay fast at province scale.
+
+Every figure of a report is a count of dated events in a cell: members counted from a day and no longer
+counted from another, referrals introduced, admissions decided, Party milestones. Each event adds one to
+four rows of its cell: the day, the month, the year and all time. A report for any period then adds up a
+handful of rows per cell instead of reading the register:
+
+- a count within [a, b] is (events up to b) - (events up to a - 1);
+- events up to a day d are (all time) - (years after d's year) - (d's year) + (the part of d's year up
+  to d), and that part is taken from whole months and single days, or as the year minus what follows,
+  whichever reads fewer rows (``prefix``).
+
+So "members on 01/01/2026" reads three rows per cell (all time, 2026, the day 01/01), and "admitted
+in 2026" one. Introducers are distinct members, which do not add up across days; they are stored per
+year, first half and quarter (the report's periods) and counted from the register for any other range.
+
+The rows are recomputed from the register for the cells a write touches, in the write's transaction
+(``refresh``), by the same code that rebuilds them all (``rebuild``) and that checks them (``check``):
+there is one definition of each figure, and a test compares it with the figures computed directly.
+"""
+
+import calendar
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.utils import timezone
+
+from members.models import Member, Status
+from referrals.models import Joins, Referral, Stage
+from reports.models import CellTally, Grain
+from unionapp.models import Unit
+
+EVER = date(1, 1, 1)
+COUNTS = (
+    "members_in",
+    "members_out",
+    "introduced",
+    "admitted_union",
+    "admitted_federation",
+    "party_introduced",
+    "party_admitted",
+    "introducers",
+    "in_training",
+    "open_referrals",
+)
+INDEX = {name: i for i, name in enumerate(COUNTS)}
+
+
+# --- computing the rows from the register -----------------------------------------------------------
+
+
+def spans_of(day: date) -> tuple:
+    """The additive rows an event on ``day`` counts in."""
+    return (
+        (Grain.ALL, EVER),
+        (Grain.YEAR, date(day.year, 1, 1)),
+        (Grain.MONTH, date(day.year, day.month, 1)),
+        (Grain.DAY, day),
+    )
+
+
+def period_spans_of(day: date) -> list:
+    """The report periods (year, first half, quarter) that contain ``day``, as (grain, first day)."""
+    spans = [(Grain.YEAR, date(day.year, 1, 1)), (Grain.QUARTER, date(day.year, 3 * ((day.month - 1) // 3) + 1, 1))]
+    if day.month <= 6:
+        spans.append((Grain.HALF, date(day.year, 1, 1)))
+    return spans
+
+
+def counted_span(joined_on, created_at, left_on, status) -> tuple[date, date | None] | None:
+    """(first day counted, first day no longer counted or None), or None when never counted:
+    the same rule as ``referrals.stats.counted_on``."""
+    first = joined_on or timezone.localdate(created_at)
+    if left_on is None:
+        return (first, None) if status in Status.COUNTED else None
+    return (first, left_on) if left_on > first else None
+
+
+def compute(cell_ids: Iterable[int] | None = None) -> dict[tuple, list[int]]:
+    """The rows of ``cell_ids`` (all cells when None), from the register: {(cell, grain, day): counts}."""
+    rows: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    cells = None if cell_ids is None else list(cell_ids)
+
+    def only(field):
+        return Q() if cells is None else Q(**{f"{field}__in": cells})
+
+    def add(cell, day, name, spans=spans_of):
+        i = INDEX[name]
+        for grain, first in spans(day):
+            rows[(cell, grain, first)][i] += 1
+
+    counted = {}
+    members = Member.objects.filter(only("cell_id")).values_list(
+        "pk", "cell_id", "joined_on", "created_at", "left_on", "status", "party_introduced_on", "party_admitted_on"
+    )
+    for pk, cell, joined_on, created_at, left_on, status, party_introduced, party_admitted in members.iterator(
+        chunk_size=5000
+    ):
+        span = counted_span(joined_on, created_at, left_on, status)
+        if span:
+            counted[pk] = (cell, *span)
+            add(cell, span[0], "members_in")
+            if span[1]:
+                add(cell, span[1], "members_out")
+        if party_introduced:
+            add(cell, party_introduced, "party_introduced")
+        if party_admitted:
+            add(cell, party_admitted, "party_admitted")
+
+    for cell, introduced_on, stage in Referral.objects.filter(only("cell_id")).values_list(
+        "cell_id", "introduced_on", "stage"
+    ):
+        add(cell, introduced_on, "introduced")
+        if stage in Stage.OPEN:
+            rows[(cell, Grain.ALL, EVER)][INDEX["open_referrals"]] += 1
+            if stage != Stage.INTRODUCED:
+                rows[(cell, Grain.ALL, EVER)][INDEX["in_training"]] += 1
+
+    admitted = Referral.objects.filter(only("admitted_cell_id"), stage=Stage.ADMITTED, decision_date__isnull=False)
+    for cell, decided, joins in admitted.values_list("admitted_cell_id", "decision_date", "joins"):
+        add(cell, decided, "admitted_union" if joins == Joins.UNION else "admitted_federation")
+
+    # Introducers: members counted at the start of a period who introduced someone during it.
+    periods = defaultdict(set)
+    introduced = Referral.objects.filter(only("introducer__cell_id"), introducer__isnull=False)
+    for member_id, introduced_on in introduced.values_list("introducer_id", "introduced_on"):
+        periods[member_id].update(period_spans_of(introduced_on))
+    for member_id, spans in periods.items():
+        if member_id not in counted:
+            continue
+        cell, first, out = counted[member_id]
+        for grain, start in spans:
+            if first <= start and (out is None or out > start):
+                rows[(cell, grain, start)][INDEX["introducers"]] += 1
+    return {key: counts for key, counts in rows.items() if any(counts)}
+
+
+def stored(cell_ids: Iterable[int] | None = None) -> dict[tuple, tuple[int, list[int]]]:
+    rows = CellTally.objects.all() if cell_ids is None else CellTally.objects.filter(cell_id__in=list(cell_ids))
+    return {
+        (cell, grain, day): (pk, list(counts))
+        for pk, cell, grain, day, *counts in rows.values_list("pk", "cell_id", "grain", "day", *COUNTS).iterator(
+            chunk_size=5000
+        )
+    }
+
+
+def refresh(cell_ids: Iterable[int]) -> None:
+    """Recompute the rows of the cells a write touched, inside the write's transaction. The cells'
+    rows are locked first (in id order), so two writes to one cell are applied one after the other,
+    each seeing the other's committed rows."""
+    ids = sorted({pk for pk in cell_ids if pk})
+    if not ids:
+        return
+    with transaction.atomic():
+        list(Unit.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        wanted = compute(ids)
+        current = stored(ids)
+        gone = [pk for key, (pk, _counts) in current.items() if key not in wanted]
+        changed = [
+            CellTally(pk=current[key][0], **dict(zip(COUNTS, counts, strict=True)))
+            for key, counts in wanted.items()
+            if key in current and current[key][1] != counts
+        ]
+        new = [
+            CellTally(cell_id=key[0], grain=key[1], day=key[2], **dict(zip(COUNTS, counts, strict=True)))
+            for key, counts in wanted.items()
+            if key not in current
+        ]
+        if gone:
+            CellTally.objects.filter(pk__in=gone).delete()
+        if changed:
+            CellTally.objects.bulk_update(changed, COUNTS)
+        CellTally.objects.bulk_create(new)
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Recompute every row from the register (after a bulk load, or to repair). Returns the row count."""
+    CellTally.objects.all().delete()
+    rows = [
+        CellTally(cell_id=cell, grain=grain, day=day, **dict(zip(COUNTS, counts, strict=True)))
+        for (cell, grain, day), counts in compute().items()
+    ]
+    CellTally.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def check() -> list[str]:
+    """Differences between the stored rows and the register (empty when they agree)."""
+    wanted, current = compute(), stored()
+    problems = []
+    for key in sorted(set(wanted) | set(current), key=lambda k: (k[0], k[1], k[2])):
+        want = wanted.get(key, [0] * len(COUNTS))
+        have = current[key][1] if key in current else [0] * len(COUNTS)
+        if want != have:
+            diff = {n: (h, w) for n, h, w in zip(COUNTS, have, want, strict=True) if h != w}
+            problems.append(f"cell {key[0]} {Grain(key[1]).label} {key[2]}: {diff}")
+    return problems
+
+
+# --- reading: a period as signed sums of rows ------------------------------------------------------
+
+COST = {Grain.ALL: 1.0, Grain.YEAR: 1.0, Grain.MONTH: 0.8, Grain.DAY: 0.1}
+
+
+def _plus(*parts: dict) -> dict:
+    out: dict = defaultdict(int)
+    for part in parts:
+        for key, coef in part.items():
+            out[key] += coef
+    return {k: v for k, v in out.items() if v}
+
+
+def _minus(part: dict) -> dict:
+    return {k: -v for k, v in part.items()}
+
+
+def _year_part(d: date) -> list[dict]:
+    """Ways of writing "events in d's year up to d" as rows with coefficients."""
+    y, m = d.year, d.month
+    last = calendar.monthrange(y, m)[1]
+    months_before = {(Grain.MONTH, date(y, k, 1)): 1 for k in range(1, m)}
+    year_less_months = {(Grain.YEAR, date(y, 1, 1)): 1, **{(Grain.MONTH, date(y, k, 1)): -1 for k in range(m, 13)}}
+    days_to = {(Grain.DAY, date(y, m, k)): 1 for k in range(1, d.day + 1)}
+    month_less_days = {
+        (Grain.MONTH, date(y, m, 1)): 1,
+        **{(Grain.DAY, date(y, m, k)): -1 for k in range(d.day + 1, last + 1)},
+    }
+    return [_plus(a, b) for a in (months_before, year_less_months) for b in (days_to, month_less_days)]
+
+
+def _cost(terms: dict) -> float:
+    return sum(COST[grain] for grain, _day in terms)
+
+
+def prefix(d: date) -> tuple[dict, date]:
+    """Events up to and including ``d``: (rows with coefficients, year after which every row is
+    subtracted). Together: ALL - (years after d's year) - d's year + the part of d's year up to d."""
+    best = min(_year_part(d), key=_cost)
+    return _plus({(Grain.ALL, EVER): 1, (Grain.YEAR, date(d.year, 1, 1)): -1}, best), date(d.year, 1, 1)
+
+
+def interval(a: date, b: date) -> dict:
+    """Events on days a..b as rows with coefficients (the rows common to both ends cancel)."""
+    before = a - timedelta(days=1)
+    years = {(Grain.YEAR, date(y, 1, 1)): 1 for y in range(before.year + 1, b.year + 1)}
+    edges = _plus({(Grain.YEAR, date(before.year, 1, 1)): 1}, {(Grain.YEAR, date(b.year, 1, 1)): -1})
+    options = [
+        _plus(years, edges, upto_b, _minus(upto_a))
+        for upto_b, upto_a in itertools.product(_year_part(b), _year_part(before))
+    ]
+    return min(options, key=_cost)
+
+
+def _when(terms: dict, expression, extra: tuple = ()) -> Case:
+    """Sum(coef * expression) over the rows named in ``terms`` (plus ``extra`` (coef, Q) pairs)."""
+    by_coef: dict[int, dict] = defaultdict(lambda: defaultdict(list))
+    for (grain, day), coef in terms.items():
+        by_coef[coef][grain].append(day)
+    whens = []
+    for coef, grains in sorted(by_coef.items()):
+        q = Q()
+        for grain, days in grains.items():
+            q |= Q(grain=grain, day__in=days)
+        whens.append(When(q, then=expression if coef == 1 else Value(coef) * expression))
+    whens.extend(When(q, then=Value(coef) * expression) for coef, q in extra)
+    return Sum(Case(*whens, default=Value(0), output_field=IntegerField()))
+
+
+def _where(terms: dict) -> Q:
+    q = Q()
+    grains: dict = defaultdict(list)
+    for grain, day in terms:
+        grains[grain].append(day)
+    for grain, days in grains.items():
+        q |= Q(grain=grain, day__in=days)
+    return q
+
+
+PERIOD_GRAIN = {"year": Grain.YEAR, "h1": Grain.HALF, "q1": Grain.QUARTER, "q2": Grain.QUARTER,
+                "q3": Grain.QUARTER, "q4": Grain.QUARTER}  # fmt: skip
+
+
+def stored_period(start: date, end: date) -> tuple[int, date] | None:
+    """The (grain, first day) under which introducers for [start, end] are stored, if they are."""
+    if start.day != 1 or (end + timedelta(days=1)).day != 1:
+        return None
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 12 and start.month == 1:
+        return Grain.YEAR, start
+    if months == 6 and start.month == 1:
+        return Grain.HALF, start
+    if months == 3 and start.month in (1, 4, 7, 10):
+        return Grain.QUARTER, start
+    return None
+
+
+def sums(start: date, end: date, as_of: date, cells: Q) -> dict[int, dict[str, int]]:
+    """Per cell: members on ``start`` and on ``as_of``, events in [start, end], introducers when
+    stored for this period, and the current pipeline. One grouped query over the summary rows."""
+    at_start, open_start = prefix(start)
+    at_now, open_now = prefix(as_of)
+    during = interval(start, end)
+    members = F("members_in") - F("members_out")
+    later = {d: Q(grain=Grain.YEAR, day__gt=d) for d in (open_start, open_now)}
+    aggregates = {
+        "members_start": _when(at_start, members, ((-1, later[open_start]),)),
+        "members_now": _when(at_now, members, ((-1, later[open_now]),)),
+        **{name: _when(during, F(name)) for name in COUNTS[2:7]},
+        "in_training": _when({(Grain.ALL, EVER): 1}, F("in_training")),
+        "open_referrals": _when({(Grain.ALL, EVER): 1}, F("open_referrals")),
+    }
+    where = _where(at_start) | _where(at_now) | _where(during) | later[open_start] | later[open_now]
+    span = stored_period(start, end)
+    if span:
+        aggregates["introducers"] = _when({span: 1}, F("introducers"))
+        where |= Q(grain=span[0], day=span[1])
+    rows = CellTally.objects.filter(where).filter(cells).values("cell_id").annotate(**aggregates).order_by()
+    return {row.pop("cell_id"): row for row in rows}
+
+
+def monthly(first: date, last: date, cells: Q) -> list[tuple[int, date, int]]:
+    """(cell, month, admissions) for the months from ``first`` to ``last``."""
+    return list(
+        CellTally.objects.filter(cells, grain=Grain.MONTH, day__gte=first, day__lte=last)
+        .values_list("cell_id", "day")
+        .annotate(n=Sum(F("admitted_union") + F("admitted_federation")))
+        .filter(n__gt=0)
+        .order_by()
+    )
