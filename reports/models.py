@@ -62,6 +62,10 @@ class Grain(models.IntegerChoices):
     QUARTER = 5, "quarter"
 
 
+COUNTED = ["members_in", "members_out", "introduced", "admitted_union", "admitted_federation", "party_introduced",
+           "party_admitted", "introducers", "in_training", "open_referrals"]  # fmt: skip
+
+
 class CellTally(models.Model):
     """What happened in one cell during one day, month, year or ever: the summary rows the reports add up.
 
@@ -86,7 +90,8 @@ class CellTally(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cell", "grain", "day"], name="tally_once")]
-        indexes = [models.Index(fields=["grain", "day", "cell"], name="tally_span")]
+        # Covering: a report reads thousands of rows through it without touching the table.
+        indexes = [models.Index(fields=["grain", "day", "cell", *COUNTED], name="tally_span")]
 
     def __str__(self) -> str:
         return f"{self.cell_id} {Grain(self.grain).label} {self.day}"
