@@ -223,14 +223,19 @@ def _grouped(qs, key):
     return qs.values_list(key).annotate(n=Count("pk")).order_by()
 
 
-def own_targets(unit: Unit, years) -> dict[str, list]:
-    """(union, federation, party) set on each unit of the subtree, summed over ``years``. One query."""
+def own_targets(units: dict[int, "UnitRow"], years) -> dict[str, list]:
+    """(union, federation, party) set on each of ``units``, summed over ``years``, by path. One query;
+    for a large subtree, every target of those years, kept here (cheaper than a join on the tree)."""
+    in_tree = Q() if len(units) > WHOLE_TABLE_CELLS else Q(unit_id__in=list(units))
     own: dict[str, list] = {}
-    for path, u, f, p in Target.objects.filter(unit.subtree_q("unit__"), year__in=list(years)).values_list(
-        "unit__path", "union", "federation", "party"
+    for unit_id, *values in Target.objects.filter(in_tree, year__in=list(years)).values_list(
+        "unit_id", "union", "federation", "party"
     ):
-        current = own.setdefault(path, [None, None, None])
-        own[path] = [_sum_targets([a, b]) for a, b in zip(current, (u, f, p), strict=True)]
+        if unit_id not in units:
+            continue
+        path = units[unit_id].path
+        current = own.get(path)
+        own[path] = values if current is None else [_sum_targets(ab) for ab in zip(current, values, strict=True)]
     return own
 
 
@@ -250,7 +255,7 @@ def build_report(unit: Unit, period: Period) -> Report:
             by_parent[u.parent_id].append(u)
     cells = per_cell_counts(unit, period, {u.pk for u in subtree if u.kind == Kind.CELL})
     total = Figures.summed(cells.values())
-    own = own_targets(unit, period.years)
+    own = own_targets(by_id, period.years)
 
     @cache
     def target_of(path: str) -> tuple:
