@@ -345,10 +345,11 @@ def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
     return rows
 
 
-def monthly_admissions(unit: Unit, year: int) -> dict[int, list[int]]:
+def monthly_admissions(report: Report, year: int) -> dict[int, list[int]]:
     """Admissions (union and federation) per month for ``year`` and the year before: {year: [12 counts]},
-    from the summary rows."""
+    in the cells of ``report``, from the summary rows."""
+    cell_ids = sorted(u.pk for u in report.units.values() if u.kind == Kind.CELL)
     series = {year - 1: [0] * 12, year: [0] * 12}
-    for month, n in tally.monthly(date(year - 1, 1, 1), date(year, 12, 1), unit):
+    for month, n in tally.monthly(date(year - 1, 1, 1), date(year, 12, 1), cell_ids):
         series[month.year][month.month - 1] += n or 0
     return series

@@ -82,7 +82,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     period = year_period(today.year)
     with reading_from_replica():
         data = build_report(unit, period)
-        series = monthly_admissions(unit, today.year)
+        series = monthly_admissions(data, today.year)
     pipeline = data.total.open_referrals
     expected = expected_share(today)
     progress = []

@@ -165,7 +165,8 @@ def make_member(rng: random.Random, cell: Unit, n: int, today: date, id_prefix: 
     if rng.random() < 0.04:
         member.party_introduced_on = today - timedelta(days=rng.randint(30, 700))
         if rng.random() < 0.45:
-            member.party_admitted_on = member.party_introduced_on + timedelta(days=rng.randint(60, 300))
+            admitted = member.party_introduced_on + timedelta(days=rng.randint(60, 300))
+            member.party_admitted_on = admitted if admitted <= today else None  # not yet: no future dates
     member.refresh_derived()
     return member
 
