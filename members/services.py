@@ -13,6 +13,8 @@ from unionapp import audit
 from unionapp.models import Unit
 
 AUDITED = [f.name for f in Member._meta.concrete_fields if f.editable and f.name != "id"]
+# The editable fields the reports' summary rows count (an edit of a phone number needs no recount).
+TALLIED = ("joined_on", "party_introduced_on", "party_admitted_on")
 
 
 class RegisterError(Exception):
@@ -53,10 +55,10 @@ def save_member(*, member: Member, by, expected_version: int | None = None) -> M
                 )
             )
         member.refresh_from_db()
-        tally.refresh([member.cell_id])
-        audit.record(
-            audit.Action.CHANGE, by=by, obj=member, changes=audit.diff(before, audit.snapshot(member, AUDITED))
-        )
+        after = audit.snapshot(member, AUDITED)
+        if any(before[name] != after[name] for name in TALLIED):
+            tally.refresh([member.cell_id])
+        audit.record(audit.Action.CHANGE, by=by, obj=member, changes=audit.diff(before, after))
     return member
 
 

@@ -75,10 +75,6 @@ class Figures:
     def federation_pct(self) -> float | None:
         return pct(self.admitted_federation, self.federation_target)
 
-    def add_counts(self, other: "Figures") -> None:
-        for name in ADDED:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
     @classmethod
     def summed(cls, many: Iterable["Figures"]) -> "Figures":
         """The sum of many figures (thousands of cells: column sums, not one add per cell)."""
@@ -147,7 +143,7 @@ def _sum_targets(values):
 WHOLE_TABLE_CELLS = 300
 
 
-def per_cell_counts(unit: Unit, period: Period, cell_ids: set[int]) -> dict[int, Figures]:
+def per_cell_counts(period: Period, cell_ids: set[int]) -> dict[int, Figures]:
     """Figures of every cell of the subtree (``cell_ids``), keyed by cell id, from the summary rows
     (reports/tally.py): one grouped query whose size does not depend on the tree's. A small subtree
     is filtered in the database; a large one is read for all cells and filtered here. Introducers
@@ -253,7 +249,7 @@ def build_report(unit: Unit, period: Period) -> Report:
         by_id[u.pk] = u
         if u.parent_id:
             by_parent[u.parent_id].append(u)
-    cells = per_cell_counts(unit, period, {u.pk for u in subtree if u.kind == Kind.CELL})
+    cells = per_cell_counts(period, {u.pk for u in subtree if u.kind == Kind.CELL})
     total = Figures.summed(cells.values())
     own = own_targets(by_id, period.years)
 
@@ -330,13 +326,12 @@ def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
     members = Member.objects.filter(Q(pk__in=list(by_member)) | Q(cell=cell, party_introduced_on__range=(start, end))
                                     | Q(cell=cell, party_admitted_on__range=(start, end)))  # fmt: skip
     rows = []
-    summed = Figures()
     for m in members.order_by("sort_key", "pk"):
         fig = by_member[m.pk]
         fig.party_introduced = int(bool(m.party_introduced_on and start <= m.party_introduced_on <= end))
         fig.party_admitted = int(bool(m.party_admitted_on and start <= m.party_admitted_on <= end))
-        summed.add_counts(fig)
         rows.append(Row(label=m.full_name, figures=fig, member_id=m.pk))
+    summed = Figures.summed(r.figures for r in rows)
     rest = Figures()
     for name in COUNTS:
         setattr(rest, name, getattr(total, name) - getattr(summed, name))
@@ -348,7 +343,7 @@ def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
 def monthly_admissions(report: Report, year: int) -> dict[int, list[int]]:
     """Admissions (union and federation) per month for ``year`` and the year before: {year: [12 counts]},
     in the cells of ``report``, from the summary rows."""
-    cell_ids = sorted(u.pk for u in report.units.values() if u.kind == Kind.CELL)
+    cell_ids = [u.pk for u in report.cells()]
     series = {year - 1: [0] * 12, year: [0] * 12}
     for month, n in tally.monthly(date(year - 1, 1, 1), date(year, 12, 1), cell_ids):
         series[month.year][month.month - 1] += n or 0

@@ -140,8 +140,8 @@ def stored(cell_ids: Iterable[int] | None = None) -> dict[tuple, tuple[int, list
 
 def refresh(cell_ids: Iterable[int]) -> None:
     """Recompute the rows of the cells a write touched, inside the write's transaction. The cells'
-    rows are locked first (in id order), so two writes to one cell are applied one after the other,
-    each seeing the other's committed rows."""
+    unit rows are locked first (in id order), so two writes to one cell are applied one after the
+    other, each seeing the other's committed rows."""
     ids = sorted({pk for pk in cell_ids if pk})
     if not ids:
         return

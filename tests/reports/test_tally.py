@@ -76,7 +76,7 @@ PERIODS = [
 
 def same_figures(cell_ids, periods=PERIODS):
     for period in periods:
-        stored = per_cell_counts(None, period, cell_ids)
+        stored = per_cell_counts(period, cell_ids)
         live = live_counts(period, cell_ids)
         for cell_id in cell_ids:
             a, b = stored.get(cell_id, Figures()), live.get(cell_id, Figures())
