@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Gender, Member, PartyStatus, Rating, Status, YearRating
 from unionapp.models import Kind, Unit
+from unionapp.scoping import Cap
 
 
 class QuickSelect(forms.Select):
@@ -38,13 +39,12 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class UnitFilter(django_filters.ModelChoiceFilter):
+    """The unit to list; applied together with the scope (MemberFilter.filter_queryset)."""
+
     field_class = UnitChoiceField
 
     def filter(self, qs, value):
-        if not value:
-            return qs
-        cells = list(Unit.objects.filter(value.subtree_q(), kind=Kind.CELL).values_list("pk", flat=True))
-        return qs.filter(cell_id__in=cells)
+        return qs
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -66,12 +66,29 @@ class MemberFilter(django_filters.FilterSet):
         model = Member
         fields = ["q", "unit", "status", "gender", "birth_year", "rating", "party"]
 
-    def __init__(self, *args, scope, unit_queryset, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, scope, unit_queryset, **kwargs):
+        # Nothing outside the scope even by mistake: every result comes from scoped() below.
+        super().__init__(data, queryset=Member.objects.none(), **kwargs)
+        self.scope = scope
         self.filters["unit"].queryset = unit_queryset.exclude(kind=Kind.CELL, is_active=False)
         self.form.fields["q"].widget.attrs.update(
             placeholder=_("Họ tên (gõ có dấu hoặc không), số điện thoại, CCCD, số thẻ"), type="search"
         )
+
+    def scoped(self, unit: Unit | None = None):
+        """Members of the cells in scope, under ``unit`` when given, as one literal id list: a second
+        IN list on the same column makes PostgreSQL misjudge the rows and scan the whole table."""
+        cells = self.scope.cell_ids(Cap.VIEW_MEMBERS, within=unit)
+        return Member.objects.filter(cell_id__in=cells).select_related("cell")
+
+    def results(self):
+        """What the register lists: members still in the register by default, nothing on invalid input."""
+        if not self.is_bound:
+            return self.scoped().filter(status__in=Status.COUNTED)
+        return self.qs if self.is_valid() else Member.objects.none()
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(self.scoped(self.form.cleaned_data.get("unit")))
 
     def search(self, qs, name, value):
         return qs.search(value)

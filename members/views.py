@@ -46,14 +46,8 @@ def shows_ids(request, unit) -> bool:
 @requires(Cap.VIEW_MEMBERS)
 def member_list(request: HttpRequest) -> HttpResponse:
     units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
-    # The scope as a list of cell ids (see Scope.cell_ids): the fast plan on PostgreSQL.
-    qs = Member.objects.filter(cell_id__in=request.scope.cell_ids(Cap.VIEW_MEMBERS)).select_related("cell")
-    f = MemberFilter(request.GET or None, queryset=qs, scope=request.scope, unit_queryset=units)
-    if not f.is_bound:
-        # Default: members still in the register.
-        results = qs.filter(status__in=Status.COUNTED)
-    else:
-        results = f.qs if f.is_valid() else qs.none()
+    f = MemberFilter(request.GET or None, scope=request.scope, unit_queryset=units)
+    results = f.results()
     page = Paginator(results.order_by("sort_key", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
