@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
-from functools import cache
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -219,78 +218,92 @@ def _grouped(qs, key):
     return qs.values_list(key).annotate(n=Count("pk")).order_by()
 
 
-def own_targets(units: dict[int, "UnitRow"], years) -> dict[str, list]:
-    """(union, federation, party) set on each of ``units``, summed over ``years``, by path. One query;
-    for a large subtree, every target of those years, kept here (cheaper than a join on the tree)."""
-    in_tree = Q() if len(units) > WHOLE_TABLE_CELLS else Q(unit_id__in=list(units))
+def _own_targets(q: Q, years) -> dict[str, list]:
+    """(union, federation, party) set on the units selected by ``q`` (on Target), summed over ``years``, by path."""
     own: dict[str, list] = {}
-    for unit_id, *values in Target.objects.filter(in_tree, year__in=list(years)).values_list(
-        "unit_id", "union", "federation", "party"
+    for path, *values in Target.objects.filter(q, year__in=list(years)).values_list(
+        "unit__path", "union", "federation", "party"
     ):
-        if unit_id not in units:
-            continue
-        path = units[unit_id].path
         current = own.get(path)
         own[path] = values if current is None else [_sum_targets(ab) for ab in zip(current, values, strict=True)]
     return own
 
 
-def build_report(unit: Unit, period: Period) -> Report:
-    """The report of ``unit`` for ``period``: one row per unit directly under it (for a cell: per
-    member), and the total, which equals the unit's own figures."""
-    # All units of the subtree (one query): the cells to count, children for the rows, paths for the targets.
-    # Plain rows, not model instances: a province has thousands of units and only its children
-    # become Unit objects (for links); building the rest would cost more than the query.
-    subtree = [UnitRow(*values) for values in Unit.objects.filter(unit.subtree_q()).values_list(*UnitRow._fields)]
-    by_parent: dict[int, list[UnitRow]] = defaultdict(list)
-    by_path, by_id = {}, {}
-    for u in subtree:
-        by_path[u.path] = u
-        by_id[u.pk] = u
-        if u.parent_id:
-            by_parent[u.parent_id].append(u)
-    cells = per_cell_counts(period, {u.pk for u in subtree if u.kind == Kind.CELL})
-    total = Figures.summed(cells.values())
-    own = own_targets(by_id, period.years)
+def target_of(own: dict[str, list], path: str) -> tuple:
+    """The target of the unit at ``path``: per field its own, or when it has none, the sum of the
+    nearest targets set below it (its children's, theirs when a child has none, and so on); None when
+    nothing below has one either."""
+    mine = own.get(path, [None, None, None])
+    if all(v is not None for v in mine):
+        return tuple(mine)
+    below = sorted(p for p in own if p.startswith(path) and p != path)
+    result = []
+    for i, value in enumerate(mine):
+        if value is None:
+            found, covered = [], None
+            for p in below:  # in path order: a unit's subtree follows it
+                if covered is not None and p.startswith(covered):
+                    continue
+                if own[p][i] is not None:
+                    found.append(own[p][i])
+                    covered = p
+            value = sum(found) if found else None
+        result.append(value)
+    return tuple(result)
 
-    @cache
-    def target_of(path: str) -> tuple:
-        """The unit's own target, or when it has none the sum of its children's."""
-        mine = own.get(path, (None, None, None))
-        if all(v is not None for v in mine):
-            return tuple(mine)
-        children = [target_of(c.path) for c in by_parent.get(by_path[path].pk, [])]
-        return tuple(m if m is not None else _sum_targets([c[i] for c in children]) for i, m in enumerate(mine))
+
+def targets_of(unit: Unit, children: list[Unit], years) -> dict[str, tuple]:
+    """Targets of ``unit`` and its ``children``, by path. One query; a second, over the subtree, only
+    when one of them lacks a target of its own (it is then the sum of those set below it)."""
+    wanted = [unit, *children]
+    own = _own_targets(Q(unit__in=[u.pk for u in wanted]), years)
+    if not all(all(v is not None for v in own.get(u.path, [None])) for u in wanted):
+        own = _own_targets(unit.subtree_q("unit__"), years)
+    return {u.path: target_of(own, u.path) for u in wanted}
+
+
+def child_counts(unit: Unit, period: Period) -> dict[int, Figures]:
+    """Figures of each unit directly under ``unit``, by id, from the summary rows grouped in the
+    database (one query); for a cell, its own. Introducers for a free date range (not a year, half or
+    quarter) are counted from the register (a second query)."""
+    if unit.kind == Kind.CELL:
+        return per_cell_counts(period, {unit.pk})
+    names = tally.SUMMED
+    children = {
+        int(key): Figures(**dict(zip(names, values, strict=False)))
+        for key, *values in tally.sums(period.start, period.end, period.as_of, under=unit)
+    }
+    if tally.stored_period(period.start, period.end) is None:
+        for path, n in introducers_by(unit.subtree_q("cell__"), period.start, period.end, "cell__path").items():
+            children.setdefault(unit.child_id_on_path(path), Figures()).introducers += n
+    return children
+
+
+def build_report(unit: Unit, period: Period, *, per_cell: bool = False) -> Report:
+    """The report of ``unit`` for ``period``: one row per unit directly under it (for a cell: per
+    member), and the total, which equals the unit's own figures. With ``per_cell``, also every cell's
+    figures and every unit of the subtree (the Excel file's per-cell sheet): two more queries."""
+    children = sorted(Unit.objects.filter(parent=unit), key=lambda u: (not u.is_active, text.collation_key(u.name)))
+    counted = child_counts(unit, period)
+    total = Figures.summed(counted.values())
+    targets = targets_of(unit, children, period.years)
 
     def with_targets(fig: Figures, path: str) -> Figures:
-        fig.union_target, fig.federation_target, fig.party_target = target_of(path)
+        fig.union_target, fig.federation_target, fig.party_target = targets[path]
         return fig
 
     with_targets(total, unit.path)
     if unit.kind == Kind.CELL:
         rows = member_rows(unit, period, total)
     else:
-        children = [
-            Unit(
-                id=c.pk,
-                name=c.name,
-                code=c.code,
-                kind=c.kind,
-                path=c.path,
-                depth=c.depth,
-                parent_id=c.parent_id,
-                is_active=c.is_active,
-            )  # fmt: skip
-            for c in sorted(by_parent.get(unit.pk, []), key=lambda u: (not u.is_active, text.collation_key(u.name)))
-        ]
-        under: dict[int, list[Figures]] = {c.pk: [] for c in children}
-        for cell_id, cell_figures in cells.items():
-            child_id = unit.child_id_on_path(by_id[cell_id].path) if cell_id in by_id else None
-            if child_id in under:
-                under[child_id].append(cell_figures)
-        child_figures = {pk: Figures.summed(figures) for pk, figures in under.items()}
-        rows = [Row(label=c.name, figures=with_targets(child_figures[c.pk], c.path), unit=c) for c in children]
-    return Report(unit=unit, period=period, rows=rows, total=total, per_cell=dict(cells), units=by_id)
+        rows = [Row(label=c.name, figures=with_targets(counted.get(c.pk, Figures()), c.path), unit=c) for c in children]
+    report = Report(unit=unit, period=period, rows=rows, total=total)
+    if per_cell:
+        # Plain rows, not model instances: a province has thousands of units.
+        subtree = Unit.objects.filter(unit.subtree_q()).values_list(*UnitRow._fields)
+        report.units = {values[0]: UnitRow(*values) for values in subtree}
+        report.per_cell = per_cell_counts(period, {u.pk for u in report.units.values() if u.kind == Kind.CELL})
+    return report
 
 
 def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
@@ -340,11 +353,10 @@ def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
     return rows
 
 
-def monthly_admissions(report: Report, year: int) -> dict[int, list[int]]:
+def monthly_admissions(unit: Unit, year: int) -> dict[int, list[int]]:
     """Admissions (union and federation) per month for ``year`` and the year before: {year: [12 counts]},
-    in the cells of ``report``, from the summary rows."""
-    cell_ids = [u.pk for u in report.cells()]
+    in the cells under ``unit``, from the summary rows."""
     series = {year - 1: [0] * 12, year: [0] * 12}
-    for month, n in tally.monthly(date(year - 1, 1, 1), date(year, 12, 1), cell_ids):
+    for month, n in tally.monthly(date(year - 1, 1, 1), date(year, 12, 1), unit):
         series[month.year][month.month - 1] += n or 0
     return series

@@ -26,13 +26,13 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from members.models import Member, Status
 from referrals.models import Joins, Referral, Stage
 from reports.models import COUNTED, CellTally, Grain
-from unionapp.models import Unit
+from unionapp.models import Unit, path_range
 
 EVER = date(1, 1, 1)
 COUNTS = tuple(COUNTED)
@@ -264,10 +264,13 @@ SUMMED = ("members_start", "members_now", *COUNTS[2:7], "in_training", "open_ref
 LAST_DAY = date(9999, 12, 31)
 
 
-def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None) -> list[tuple]:
-    """Per cell (of ``cell_ids``, or every cell when None): members on ``start`` and on ``as_of``,
-    events in [start, end], the current pipeline, and introducers when stored for this period:
-    rows of (cell, *SUMMED). One query.
+def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None, *, under: Unit | None = None):
+    """Members on ``start`` and on ``as_of``, events in [start, end], the current pipeline, and
+    introducers when stored for this period: rows of (key, *SUMMED). One query.
+
+    Per cell (of ``cell_ids``, or every cell when None), or with ``under``: per unit directly under
+    that unit (not a cell), keyed by the unit's id as text and grouped in the database, so a province
+    report reads a dozen rows instead of thousands.
 
     Each term is a range of days of one grain (a single day, or "every year after Y") with a
     coefficient per figure: one index range scan of the covering index ``tally_span`` each, added up
@@ -288,37 +291,64 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None) -> lis
     if span:
         terms[(span[0], span[1], span[1])][4] = 1
     day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
-    in_cells = f"AND cell_id IN ({', '.join(['%s'] * len(cell_ids))})" if cell_ids is not None else ""
-    branches, params, table = [], [], CellTally._meta.db_table
+    table, units = CellTally._meta.db_table, Unit._meta.db_table
+    key, inner, in_cells, outer, cells, outer_params = "cell_id", "", "", "", list(cell_ids or ()), []
+    if cell_ids is not None:
+        in_cells = f"AND cell_id IN ({', '.join(['%s'] * len(cell_ids))})"
+    if under is not None:
+        # The child's id: the path's segment after the unit's own path.
+        n = len(under.path)
+        pos = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
+        key = f"SUBSTR(u.path, {n + 1}, {pos}(SUBSTR(u.path, {n + 1}), '/') - 1)"
+        if under.parent_id is None:
+            # A province: its cells hold (nearly) every row; read them all, keep its own in one join.
+            outer = f"JOIN {units} u ON u.id = terms.cell_id WHERE u.path >= %s AND u.path < %s"
+            outer_params = list(path_range(under.path))
+        else:
+            # A smaller subtree: each range joins the tree, which PostgreSQL and SQLite both walk from the cells.
+            inner, in_cells, cells = (
+                f" JOIN {units} u ON u.id = cell_id",
+                "AND u.path >= %s AND u.path < %s",
+                list(path_range(under.path)),
+            )
+    select = "cell_id" if outer else f"{key} AS cell_id"
+    branches, params = [], []
     for (grain, first, last), coefs in terms.items():
         # One index range per term, its coefficients written in as integer literals.
         c_start, c_now, c_during, c_state, c_period = (int(c) for c in coefs)
         branches.append(
-            f"SELECT cell_id, (members_in - members_out) * {c_start} AS m_start,"  # noqa: S608
+            f"SELECT {select}, (members_in - members_out) * {c_start} AS m_start,"  # noqa: S608
             f" (members_in - members_out) * {c_now} AS m_now, introduced * {c_during} AS introduced,"
             f" admitted_union * {c_during} AS adm_u, admitted_federation * {c_during} AS adm_f,"
             f" party_introduced * {c_during} AS p_i, party_admitted * {c_during} AS p_a,"
             f" in_training * {c_state} AS training, open_referrals * {c_state} AS pipeline,"
             f" introducers * {c_period} AS introducers"
-            f" FROM {table} WHERE grain = {int(grain)} AND day BETWEEN {day} AND {day} {in_cells}"
+            f" FROM {table}{inner} WHERE grain = {int(grain)} AND day BETWEEN {day} AND {day} {in_cells}"
         )
-        params.extend([first.isoformat(), last.isoformat(), *(cell_ids or ())])
+        params.extend([first.isoformat(), last.isoformat(), *cells])
     sql = f"""
-        SELECT cell_id, SUM(m_start), SUM(m_now), SUM(introduced), SUM(adm_u), SUM(adm_f), SUM(p_i), SUM(p_a),
-               SUM(training), SUM(pipeline), SUM(introducers)
-          FROM ({" UNION ALL ".join(branches)}) AS terms
-         GROUP BY cell_id"""  # noqa: S608 - integers, placeholders and the table name only
+        SELECT {key if outer else "cell_id"}, SUM(m_start), SUM(m_now), SUM(introduced), SUM(adm_u), SUM(adm_f),
+               SUM(p_i), SUM(p_a), SUM(training), SUM(pipeline), SUM(introducers)
+          FROM ({" UNION ALL ".join(branches)}) AS terms {outer}
+         GROUP BY 1"""  # noqa: S608 - integers, placeholders and the table name only
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params + outer_params)
         return cursor.fetchall()
 
 
-def monthly(first: date, last: date, cell_ids: list[int]) -> list[tuple[date, int]]:
-    """(month, admissions) in ``cell_ids`` for the months from ``first`` to ``last``: one row a month.
-    The cells as a list, not a join on the tree: the covering index then answers alone."""
-    return list(
-        CellTally.objects.filter(grain=Grain.MONTH, day__gte=first, day__lte=last, cell_id__in=cell_ids)
-        .values_list("day")
-        .annotate(n=Sum(F("admitted_union") + F("admitted_federation")))
-        .order_by()
-    )
+def monthly(first: date, last: date, unit: Unit) -> list[tuple[date, int]]:
+    """(month, admissions) in the cells under ``unit`` for the months from ``first`` to ``last``: one row
+    a month. The month rows joined to the tree by path: from the rows for a province (whose cells hold
+    nearly all of them; CROSS JOIN fixes SQLite's join order, which otherwise walks every unit into
+    the index at six times the cost), from the tree for a smaller unit."""
+    table, units = CellTally._meta.db_table, Unit._meta.db_table
+    join = "CROSS JOIN" if unit.parent_id is None and connection.vendor == "sqlite" else "JOIN"
+    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    sql = f"""
+        SELECT t.day, SUM(t.admitted_union + t.admitted_federation)
+          FROM {table} t {join} {units} u ON u.id = t.cell_id
+         WHERE t.grain = {int(Grain.MONTH)} AND t.day >= {day} AND t.day <= {day} AND u.path >= %s AND u.path < %s
+         GROUP BY t.day"""  # noqa: S608 - an integer, placeholders and table names only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first.isoformat(), last.isoformat(), *path_range(unit.path)])
+        return [(d if isinstance(d, date) else date.fromisoformat(d), n) for d, n in cursor.fetchall()]

@@ -53,7 +53,7 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.EXPORT_REPORTS)
     period = period_from(request.GET)
     with reading_from_replica():
-        wb = report_workbook(build_report(unit, period))
+        wb = report_workbook(build_report(unit, period, per_cell=True))
     audit.record(
         audit.Action.EXPORT,
         by=request.user,
@@ -82,7 +82,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     period = year_period(today.year)
     with reading_from_replica():
         data = build_report(unit, period)
-        series = monthly_admissions(data, today.year)
+        series = monthly_admissions(unit, today.year)
     pipeline = data.total.open_referrals
     expected = expected_share(today)
     progress = []

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from reports.periods import Period, period_from, year_period
-from reports.rollup import build_report
+from reports.rollup import build_report, target_of
 from tests.factories import make_member, make_unit
 from tests.reports.conftest import Y
 from unionapp.models import Kind
@@ -92,10 +92,11 @@ def test_a_unit_moved_between_parents_takes_its_figures_along(tree, known):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_tree(tree, known, django_assert_num_queries):
-    # subtree units, the summary rows, targets (a free date range: and introducers from the register)
-    with django_assert_num_queries(3):
-        build_report(tree.P, YEAR)
+    # children, the summary rows, targets, those set below a child without one (D2) (a free date range:
+    # and introducers from the register)
     with django_assert_num_queries(4):
+        build_report(tree.P, YEAR)
+    with django_assert_num_queries(5):
         build_report(tree.P, Period(date(Y, 2, 3), date(Y, 8, 9), "range"))
     for i in range(5):
         base = make_unit(Kind.BASE, tree.D2, name=f"Đoàn xã Thêm {i}")
@@ -103,7 +104,7 @@ def test_the_number_of_queries_does_not_grow_with_the_tree(tree, known, django_a
             cell = make_unit(Kind.CELL, base, name=f"Chi đoàn Thêm {i}.{j}")
             for _ in range(4):
                 make_member(cell, joined_on=date(2020, 1, 1))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         report = build_report(tree.P, YEAR)
     assert report.total.members_start == 8 + 60
 
@@ -116,3 +117,18 @@ def test_periods_are_read_from_the_query_string():
     assert r.label == "Từ ngày 01/03/2026 đến ngày 15/09/2026"
     assert period_from({"period": "range", "start": "15/09/2026", "end": "01/03/2026"}).kind == "year"
     assert period_from({"year": "abc"}).kind == "year"
+
+
+def test_a_unit_without_a_target_takes_the_nearest_ones_set_below_it():
+    own = {
+        "/1/": [None, 5, None],
+        "/1/2/": [None, None, None],  # a district with no target: its bases count
+        "/1/2/3/": [4, None, None],
+        "/1/2/3/7/": [9, 1, None],  # under a base with a union target: not counted again
+        "/1/2/4/": [2, None, None],
+        "/1/20/": [3, 1, None],  # "/1/20/" is not under "/1/2/"
+    }
+    assert target_of(own, "/1/") == (9, 5, None)
+    assert target_of(own, "/1/2/") == (6, 1, None)
+    assert target_of(own, "/1/20/") == (3, 1, None)
+    assert target_of(own, "/1/9/") == (None, None, None)

@@ -20,8 +20,8 @@ from referrals.models import Joins
 from reports import tally
 from reports.models import CellTally, Grain
 from reports.periods import Period
-from reports.rollup import Figures, build_report, live_counts, per_cell_counts
-from tests.factories import make_member, make_referral, reviewed_referral
+from reports.rollup import COUNTS, Figures, build_report, live_counts, per_cell_counts
+from tests.factories import make_member, make_referral, make_unit, reviewed_referral
 from tests.members.test_excel import xlsx
 from tests.reports.conftest import Y, walk_to_admission
 from unionapp.models import Kind, Unit
@@ -88,6 +88,30 @@ def cells(tree):
     return {u.pk for u in Unit.objects.filter(tree.P.subtree_q(), kind=Kind.CELL)}
 
 
+def same_report_rows(units, periods=PERIODS):
+    """Each report's rows (grouped per child in the database) and per-cell figures (the Excel sheet)
+    equal the register's figures, cell by cell and added up per child."""
+    for unit in units:
+        cell_paths = dict(Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL).values_list("pk", "path"))
+        for period in periods:
+            live = live_counts(period, set(cell_paths))
+            report = build_report(unit, period, per_cell=True)
+            assert set(report.per_cell) <= set(cell_paths)
+            for cell_id in cell_paths:
+                assert _counts(report.per_cell.get(cell_id, Figures())) == _counts(live.get(cell_id, Figures()))
+            if unit.kind == Kind.CELL:
+                assert _counts(report.total) == _counts(live.get(unit.pk, Figures()))
+                continue
+            for row in report.rows:
+                under = [f for pk, f in live.items() if cell_paths[pk].startswith(row.unit.path)]
+                assert _counts(row.figures) == _counts(Figures.summed(under)), (unit.name, period, row.label)
+            assert _counts(report.total) == _counts(Figures.summed(live.values())), (unit.name, period)
+
+
+def _counts(f: Figures) -> tuple:
+    return tuple(getattr(f, name) for name in COUNTS)
+
+
 def test_every_write_path_keeps_the_rows_equal_to_the_register(tree, people, known, tmp_path):
     by = people.province
     # Members: created, edited (join date and Party milestones), leaving, coming back, moved, transferred.
@@ -117,6 +141,11 @@ def test_every_write_path_keeps_the_rows_equal_to_the_register(tree, people, kno
     assert batch is not None, result.error_rows()
     assert tally.check() == []
     same_figures(cells(tree))
+    # Another province in the same database stays out of this one's figures.
+    other = make_unit(Kind.CELL, make_unit(Kind.BASE, make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác")))
+    make_member(other, joined_on=date(2020, 1, 1))
+    make_referral(other, by)
+    same_report_rows([tree.P, tree.D1, tree.D2, tree.B1, tree.C2])
     excel.undo_batch(batch, by=by)
 
     assert tally.check() == []
@@ -131,6 +160,7 @@ def test_the_rows_equal_the_register_on_the_seeded_demo(db):
     province = Unit.objects.get(code="LS")
     ids = {u.pk for u in Unit.objects.filter(province.subtree_q(), kind=Kind.CELL)}
     same_figures(ids)
+    same_report_rows([province, *province.children.all()[:2]], periods=PERIODS[:1] + PERIODS[-2:])
     # A broken row is found, and rebuilt.
     row = CellTally.objects.filter(grain=Grain.YEAR).first()
     CellTally.objects.filter(pk=row.pk).update(introduced=row.introduced + 1)

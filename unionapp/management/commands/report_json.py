@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
 
 def report_as_dict(unit, year) -> dict:
-    report = build_report(unit, year_period(year))
+    report = build_report(unit, year_period(year), per_cell=True)
     return {
         "rows": [[r.label, r.figures.as_dict()] for r in report.rows],
         "total": report.total.as_dict(),
