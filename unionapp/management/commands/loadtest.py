@@ -2,6 +2,11 @@
 60 seconds, mixing member search, referral logging, pipeline moves and reports. Prints requests per
 second, p50/p95 per page and the error count, then stops by itself.
 
+The users: ten cell secretaries, each in a cell of their own (as in a real base union), five base
+officers, and district and province staff. Each waits between clicks, 0,5 to 1,5 times ``--think``
+seconds (1 s by default: several times faster than a person reads a page); ``--think 0`` sends
+requests back to back and measures what the machine can serve at most.
+
 Traffic goes only to 127.0.0.1 (the gunicorn started here); the loop is bounded in time and count.
 """
 
@@ -69,8 +74,9 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=60)
         parser.add_argument("--workers", type=int, default=4)
         parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a user's clicks")
 
-    def handle(self, *args, users, seconds, workers, port, **options):
+    def handle(self, *args, users, seconds, workers, port, think, **options):
         if connection.vendor != "postgresql":
             raise CommandError("make loadtest runs on PostgreSQL: set DATABASE_URL=postgres://...")
         if not province_seed.exists():
@@ -78,9 +84,10 @@ class Command(BaseCommand):
             province_seed.seed_province(out=self.stdout.write)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        self.units = {
-            name: province_seed_unit(name) for name in ("bench_tinh", "bench_huyen", "bench_xa", "bench_chidoan")
-        }
+        self.units = {name: province_seed_unit(name) for name in ("bench_tinh", "bench_huyen", "bench_xa")}
+        self.secretaries = secretaries(SECRETARIES)
+        self.units.update(self.secretaries)
+        self.think = think
         connection.close()
         server = self.start_gunicorn(workers, port)
         try:
@@ -125,7 +132,7 @@ class Command(BaseCommand):
         raise CommandError("gunicorn did not start")
 
     def run(self, base, users, seconds):
-        roles = ["bench_chidoan"] * (users // 2) + ["bench_xa"] * (users // 4)
+        roles = list(self.secretaries)[: users // 2] + ["bench_xa"] * (users // 4)
         roles += ["bench_huyen", "bench_tinh"] * ((users - len(roles)) // 2 + 1)
         roles = roles[:users]
         timings = defaultdict(list)
@@ -152,9 +159,11 @@ class Command(BaseCommand):
                 return
             unit = self.units[username]
             mine = []
+            time.sleep(rng.uniform(0, self.think))  # users arrive over the first second, not all at once
             while time.monotonic() < deadline and counter["n"] < MAX_REQUESTS:
                 action = rng.choices(self.actions(username), weights=self.weights(username))[0]
                 action(s, rng, unit, mine, record, index)
+                time.sleep(self.think * rng.uniform(0.5, 1.5))
 
         threads = [threading.Thread(target=user_loop, args=(i, r), daemon=True) for i, r in enumerate(roles)]
         started = time.monotonic()
@@ -164,7 +173,10 @@ class Command(BaseCommand):
             t.join(seconds + 60)
         elapsed = time.monotonic() - started
         total = sum(len(v) for v in timings.values())
-        self.stdout.write(f"\n{users} users, {elapsed:.0f} s, {total} requests, {total / elapsed:.1f} requests/s")
+        self.stdout.write(
+            f"\n{users} users, {self.think:g} s between clicks, {elapsed:.0f} s, {total} requests, "
+            f"{total / elapsed:.1f} requests/s"
+        )
         self.stdout.write(f"{'page':22} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
         worst = 0.0
         for page, values in sorted(timings.items()):
@@ -180,14 +192,16 @@ class Command(BaseCommand):
     # --- what users do -----------------------------------------------------------------
 
     def actions(self, username):
-        if username == "bench_chidoan":
+        if username in self.secretaries:
             return [self.search, self.log_referral, self.move, self.cell_page]
         if username == "bench_xa":
             return [self.search, self.board, self.report]
         return [self.report, self.dashboard, self.search]
 
     def weights(self, username):
-        return {"bench_chidoan": [4, 3, 2, 1], "bench_xa": [3, 3, 2]}.get(username, [4, 3, 2])
+        if username in self.secretaries:
+            return [4, 3, 2, 1]
+        return {"bench_xa": [3, 3, 2]}.get(username, [4, 3, 2])
 
     def timed(self, record, page, s, path, data=None):
         started = time.perf_counter()
@@ -243,3 +257,29 @@ def province_seed_unit(username):
     from unionapp.models import Assignment
 
     return Assignment.objects.select_related("unit").get(user__username=username).unit
+
+
+SECRETARIES = 10
+
+
+def secretaries(n: int) -> dict:
+    """{username: cell}: bench_chidoan and, in the next cells of the same base union, n - 1 more
+    secretaries (created on first use, with the demo password)."""
+    from django.contrib.auth.models import User
+
+    from unionapp.models import Assignment, Kind, Role, Unit
+
+    first = province_seed_unit("bench_chidoan")
+    cells = [
+        first,
+        *Unit.objects.filter(parent_id=first.parent_id, kind=Kind.CELL).exclude(pk=first.pk).order_by("path"),
+    ]
+    found = {"bench_chidoan": first}
+    for i, cell in enumerate(cells[1:n], start=2):
+        username = f"bench_chidoan{i}"
+        user = User.objects.filter(username=username).first() or User.objects.create_user(
+            username, password=demo.DEMO_PASSWORD
+        )
+        Assignment.objects.get_or_create(user=user, unit=cell, role=Role.CELL_SECRETARY)
+        found[username] = cell
+    return found
