@@ -118,8 +118,9 @@ class Report:
     period: Period
     rows: list[Row]
     total: Figures
+    # Read only with build_report(..., per_cell=True): every cell's figures, every unit of the subtree by id.
     per_cell: dict[int, Figures] = field(default_factory=dict)
-    units: dict[int, "UnitRow"] = field(default_factory=dict)  # every unit of the subtree, by id
+    units: dict[int, "UnitRow"] = field(default_factory=dict)
 
     def cells(self) -> list["UnitRow"]:
         return sorted((u for u in self.units.values() if u.kind == Kind.CELL), key=lambda u: u.path)
