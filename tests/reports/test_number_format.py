@@ -1,0 +1,32 @@
+"""The report's own number filters write exactly what Django's would, in both languages."""
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reports.templatetags.report_format import num, pct
+
+
+@given(n=st.integers(min_value=-(10**9), max_value=10**9), lang=st.sampled_from(["vi", "en"]))
+def test_whole_numbers_are_grouped_as_django_groups_them(n, lang):
+    with translation.override(lang):
+        assert num(n) == intcomma(n, use_l10n=True)
+
+
+@given(
+    # A percentage: 0, or 100 × part / whole for counts up to millions.
+    x=st.just(0.0) | st.floats(min_value=1e-6, max_value=1e8) | st.integers(0, 10**6).map(lambda k: k / 40),
+    lang=st.sampled_from(["vi", "en"]),
+)
+def test_percentages_round_and_group_as_django_does(x, lang):
+    with translation.override(lang):
+        assert pct(x) == floatformat(x, "1g")
+
+
+def test_the_vietnamese_forms():
+    with translation.override("vi"):
+        assert (num(10369), pct(132.45), pct(12.25), pct(100.0), num(None), pct(None)) == (
+            "10.369", "132,5", "12,3", "100,0", "—", "—",
+        )  # fmt: skip
