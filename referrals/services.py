@@ -29,12 +29,21 @@ def log_referral(*, referral: Referral, by) -> Referral:
             ReferralEvent.objects.create(referral=referral, to_stage=Stage.INTRODUCED, by=by)
             tally.refresh([referral.cell_id, referral.introducer.cell_id if referral.introducer_id else None])
             audit.record(audit.Action.CREATE, by=by, obj=referral, changes={"stage": [None, Stage.INTRODUCED.label]})
-    except IntegrityError:
+    except IntegrityError as e:
+        if not is_open_citizen_id_clash(e):
+            raise
         # The partial unique index: another open referral with this citizen ID won the race.
         raise ReferralError(
             _("Thanh niên có số CCCD này đang được giới thiệu ở một hồ sơ khác chưa kết thúc.")
         ) from None
     return referral
+
+
+def is_open_citizen_id_clash(error: IntegrityError) -> bool:
+    """The error is the one-open-referral-per-citizen-ID index (PostgreSQL names the constraint;
+    SQLite names the column), not another constraint that would deserve its own message."""
+    text = str(error)
+    return "referral_one_open_per_citizen_id" in text or "referrals_referral.citizen_id" in text
 
 
 def _step(referral: Referral, *, to: str, allowed_from: tuple, by, note: str = "", **fields) -> Referral:

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.db import IntegrityError
 
 from members.models import Member, Status
 from referrals import services
@@ -155,6 +156,15 @@ def test_two_open_referrals_with_one_citizen_id_are_refused_by_the_database(peop
     make_referral(tree.C1, people.secretary, citizen_id="001307000222")
     with pytest.raises(services.ReferralError, match="đang được giới thiệu"):
         make_referral(tree.C3, people.province, citizen_id="001307000222")
+
+
+def test_another_database_error_is_not_reported_as_a_duplicate_citizen_id(people, tree, monkeypatch):
+    def broken(cells):
+        raise IntegrityError("NOT NULL constraint failed: reports_celltally.introduced")
+
+    monkeypatch.setattr(services.tally, "refresh", broken)
+    with pytest.raises(IntegrityError, match="reports_celltally"):
+        make_referral(tree.C1, people.secretary, citizen_id="001307000333")
 
 
 def test_a_citizen_id_may_be_referred_again_once_the_first_referral_closed(people, tree):
