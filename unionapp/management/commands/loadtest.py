@@ -11,6 +11,7 @@ Traffic goes only to 127.0.0.1 (the gunicorn started here); the loop is bounded 
 """
 
 import http.cookiejar
+import logging
 import os
 import random
 import re
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a user's clicks")
 
     def handle(self, *args, users, seconds, workers, port, think, **options):
+        logging.getLogger("axes").setLevel(logging.WARNING)
         if connection.vendor != "postgresql":
             raise CommandError("make loadtest runs on PostgreSQL: set DATABASE_URL=postgres://...")
         if not province_seed.exists():
@@ -99,7 +101,7 @@ class Command(BaseCommand):
 
     def start_gunicorn(self, workers, port):
         env = {**os.environ, "DEBUG": "false", "SECRET_KEY": os.environ.get("SECRET_KEY", "loadtest-only-secret-key-" + "x" * 40),
-               "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "DB_CONN_MAX_AGE": "60"}  # fmt: skip
+               "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "DB_CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING"}  # fmt: skip
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
             env=env,
