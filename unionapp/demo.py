@@ -1,15 +1,33 @@
 """Deterministic demo data: names, the small demo province, the demo accounts."""
 
+import os
 import random
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from members.models import Gender, Member, Rating, Status, YearRating
 from unionapp.models import Assignment, Kind, Role, Unit
 
 DEMO_PASSWORD = "doan1931"
+ALLOW_ENV = "UNIONAPP_ALLOW_DEMO_DATA"
+
+
+def refuse_in_production() -> None:
+    """Demo and benchmark data (accounts whose password is published, invented people) must not reach a
+    production database by mistake: the commands that write it run with DEBUG on, or on a training
+    server that says so with UNIONAPP_ALLOW_DEMO_DATA=1."""
+    if not settings.DEBUG and os.environ.get(ALLOW_ENV) != "1":
+        raise CommandError(
+            "Lệnh này ghi dữ liệu mẫu (tài khoản có mật khẩu công khai) và chỉ chạy khi DEBUG bật. "
+            f"Máy chủ tập huấn: đặt {ALLOW_ENV}=1. / This command writes demo data and runs only with "
+            f"DEBUG on, or with {ALLOW_ENV}=1 on a training server."
+        )
+
+
 DEMO_ACCOUNTS = [
     # username, role, unit code, display name
     ("tinh", Role.PROVINCE_OFFICE, "LS", "Văn phòng Tỉnh đoàn"),

@@ -94,6 +94,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=2026)
 
     def handle(self, *args, runs=7, year=2026, **options):
+        demo.refuse_in_production()
         logging.getLogger("axes").setLevel(logging.WARNING)  # one login per page measured: not news
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             self.run(runs, year)

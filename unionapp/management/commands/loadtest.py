@@ -78,6 +78,7 @@ class Command(BaseCommand):
         parser.add_argument("--think", type=float, default=1.0, help="mean seconds between a user's clicks")
 
     def handle(self, *args, users, seconds, workers, port, think, **options):
+        demo.refuse_in_production()
         logging.getLogger("axes").setLevel(logging.WARNING)
         if connection.vendor != "postgresql":
             raise CommandError("make loadtest runs on PostgreSQL: set DATABASE_URL=postgres://...")

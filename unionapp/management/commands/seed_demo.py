@@ -13,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=["demo", "province"], default="demo")
 
     def handle(self, *args, scale="demo", **options):
+        demo.refuse_in_production()
         if scale == "province":
             province_seed.seed_province(out=self.stdout.write)
             return
