@@ -132,3 +132,22 @@ def test_a_unit_without_a_target_takes_the_nearest_ones_set_below_it():
     assert target_of(own, "/1/2/") == (6, 1, None)
     assert target_of(own, "/1/20/") == (3, 1, None)
     assert target_of(own, "/1/9/") == (None, None, None)
+
+
+def test_the_dashboard_chart_counts_admissions_per_month_under_the_unit(tree, known, people):
+    from reports.rollup import monthly_admissions
+    from tests.factories import make_referral
+    from tests.reports.conftest import walk_to_admission
+
+    # An admission in another province, the same month, stays out of this one's chart.
+    other = make_unit(Kind.CELL, make_unit(Kind.BASE, make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác")))
+    walk_to_admission(make_referral(other, people.province), people.province, date(Y, 2, 10))
+
+    def months(unit):
+        series = monthly_admissions(unit, Y)
+        return {m + 1: n for m, n in enumerate(series[Y]) if n}, sum(series[Y - 1])
+
+    assert months(tree.P) == ({2: 1, 6: 1, 7: 1}, 0)  # R5 (01/02), R1 (30/06), R2 (01/07, federation)
+    assert months(tree.D1) == ({6: 1, 7: 1}, 0)
+    assert months(tree.B3) == ({2: 1}, 0)
+    assert months(tree.C2) == ({}, 0)
