@@ -95,3 +95,20 @@ class CellTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell_id} {Grain(self.grain).label} {self.day}"
+
+
+class UnitMonth(models.Model):
+    """Admissions (union and federation) per month in each unit directly under a province (a district, or
+    a base union the province holds directly): what a province's or a district's dashboard chart reads,
+    a dozen rows a month instead of one per cell. Kept from the cells' month rows in the same transaction
+    (``reports.tally.refresh``), rebuilt after a unit moves, checked and rebuilt by ``manage.py tallies``."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()  # the month's first day
+    admitted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="unit_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%m/%Y}: {self.admitted}"

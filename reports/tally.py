@@ -26,12 +26,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from members.models import Member, Status
 from referrals.models import Joins, Referral, Stage
-from reports.models import COUNTED, CellTally, Grain
+from reports.models import COUNTED, CellTally, Grain, UnitMonth
 from unionapp.models import Unit, path_range
 
 EVER = date(1, 1, 1)
@@ -146,9 +146,10 @@ def refresh(cell_ids: Iterable[int]) -> None:
     if not ids:
         return
     with transaction.atomic():
-        list(Unit.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        paths = dict(Unit.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "path"))
         wanted = compute(ids)
         current = stored(ids)
+        _add_to_months(paths, current, wanted)
         gone = [pk for key, (pk, _counts) in current.items() if key not in wanted]
         changed = [
             CellTally(pk=current[key][0], **dict(zip(COUNTS, counts, strict=True)))
@@ -170,6 +171,10 @@ def refresh(cell_ids: Iterable[int]) -> None:
 @transaction.atomic
 def rebuild() -> int:
     """Recompute every row from the register (after a bulk load, or to repair). Returns the row count."""
+    return rebuild_cells() + rebuild_months()
+
+
+def rebuild_cells() -> int:
     CellTally.objects.all().delete()
     rows = [
         CellTally(cell_id=cell, grain=grain, day=day, **dict(zip(COUNTS, counts, strict=True)))
@@ -189,7 +194,94 @@ def check() -> list[str]:
         if want != have:
             diff = {n: (h, w) for n, h, w in zip(COUNTS, have, want, strict=True) if h != w}
             problems.append(f"cell {key[0]} {Grain(key[1]).label} {key[2]}: {diff}")
+    # The months of the units under a province, against their cells' month rows just checked.
+    wanted_months, stored_months = compute_months(), stored_months_of()
+    for key in sorted(set(wanted_months) | set(stored_months)):
+        if wanted_months.get(key, 0) != stored_months.get(key, 0):
+            problems.append(f"unit {key[0]} month {key[1]}: {stored_months.get(key, 0)} ≠ {wanted_months.get(key, 0)}")
     return problems
+
+
+# --- admissions per month of the units directly under a province (UnitMonth) ---------------------------
+
+
+def top_of(path: str) -> int | None:
+    """The id of the unit directly under the province on ``path`` (the path's second segment)."""
+    parts = path.strip("/").split("/")
+    return int(parts[1]) if len(parts) > 1 else None
+
+
+ADMITTED = (INDEX["admitted_union"], INDEX["admitted_federation"])
+
+
+def _admitted(counts) -> int:
+    return sum(counts[i] for i in ADMITTED)
+
+
+def _add_to_months(paths: dict[int, str], current: dict, wanted: dict) -> None:
+    """Carry the change in the cells' month rows to their units' UnitMonth rows, as increments: two
+    writes in one district add up without waiting for each other beyond the month's row."""
+    zero = [0] * len(COUNTS)
+    deltas: dict[tuple, int] = defaultdict(int)
+    for key in set(current) | set(wanted):
+        cell, grain, day = key
+        if grain != Grain.MONTH or top_of(paths[cell]) is None:
+            continue
+        delta = _admitted(wanted.get(key, zero)) - _admitted(current[key][1] if key in current else zero)
+        if delta:
+            deltas[(top_of(paths[cell]), day)] += delta
+    table = UnitMonth._meta.db_table
+    with connection.cursor() as cursor:
+        for (unit, day), delta in sorted(deltas.items()):
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, day, admitted) VALUES (%s, %s, %s)"  # noqa: S608 - the table name
+                f" ON CONFLICT (unit_id, day) DO UPDATE SET admitted = {table}.admitted + excluded.admitted",
+                [unit, day.isoformat(), delta],
+            )
+
+
+def compute_months(top_ids: Iterable[int] | None = None) -> dict[tuple, int]:
+    """{(unit, month): admissions} for the units under a province (``top_ids``, or all), from the cells' month rows."""
+    rows = CellTally.objects.filter(grain=Grain.MONTH).filter(Q(admitted_union__gt=0) | Q(admitted_federation__gt=0))
+    if top_ids is not None:
+        tops = list(Unit.objects.filter(pk__in=list(top_ids)))
+        q = Q(pk__in=[])
+        for top in tops:
+            q |= top.subtree_q("cell__")
+        rows = rows.filter(q)
+    months: dict[tuple, int] = defaultdict(int)
+    for path, day, union, federation in rows.values_list(
+        "cell__path", "day", "admitted_union", "admitted_federation"
+    ).iterator(chunk_size=5000):
+        top = top_of(path)
+        if top is not None:
+            months[(top, day)] += union + federation
+    return {key: n for key, n in months.items() if n}
+
+
+def stored_months_of(top_ids: Iterable[int] | None = None) -> dict[tuple, int]:
+    rows = UnitMonth.objects.exclude(admitted=0)
+    if top_ids is not None:
+        rows = rows.filter(unit_id__in=list(top_ids))
+    return {(unit, day): n for unit, day, n in rows.values_list("unit_id", "day", "admitted")}
+
+
+@transaction.atomic
+def rebuild_months(top_ids: Iterable[int] | None = None) -> int:
+    """Recompute the UnitMonth rows of ``top_ids`` (all when None) from the cells' month rows; rows of
+    units no longer directly under a province go. Returns the row count written."""
+    ids = None if top_ids is None else sorted(set(top_ids))
+    gone = UnitMonth.objects.all() if ids is None else UnitMonth.objects.filter(unit_id__in=ids)
+    gone.delete()
+    rows = [UnitMonth(unit_id=unit, day=day, admitted=n) for (unit, day), n in compute_months(ids).items()]
+    UnitMonth.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def unit_moved(sender, unit: Unit, old_path: str, **kwargs) -> None:
+    """A unit and its subtree moved: recount the months of the units under a province it left and joined
+    (and its own, should it have become or stopped being one)."""
+    rebuild_months({pk for pk in (top_of(old_path), top_of(unit.path), unit.pk) if pk})
 
 
 # --- reading: a period as signed sums of rows ------------------------------------------------------
@@ -338,15 +430,21 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None,
 
 def monthly(first: date, last: date, unit: Unit) -> list[tuple[date, int]]:
     """(month, admissions) in the cells under ``unit`` for the months from ``first`` to ``last``: one row
-    a month. The month rows joined to the tree by path: from the rows for a province (whose cells hold
-    nearly all of them; CROSS JOIN fixes SQLite's join order, which otherwise walks every unit into
-    the index at six times the cost), from the tree for a smaller unit."""
+    a month. A province adds up the UnitMonth rows of the units under it (a dozen a month), a unit under
+    a province reads its own; a smaller unit its cells' month rows, joined to the tree by path."""
+    if unit.parent_id is None or top_of(unit.path) == unit.pk:
+        mine = Q(unit__parent_id=unit.pk) if unit.parent_id is None else Q(unit_id=unit.pk)
+        return list(
+            UnitMonth.objects.filter(mine, day__gte=first, day__lte=last)
+            .values_list("day")
+            .annotate(n=Sum("admitted"))
+            .order_by()
+        )
     table, units = CellTally._meta.db_table, Unit._meta.db_table
-    join = "CROSS JOIN" if unit.parent_id is None and connection.vendor == "sqlite" else "JOIN"
     day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
     sql = f"""
         SELECT t.day, SUM(t.admitted_union + t.admitted_federation)
-          FROM {table} t {join} {units} u ON u.id = t.cell_id
+          FROM {table} t JOIN {units} u ON u.id = t.cell_id
          WHERE t.grain = {int(Grain.MONTH)} AND t.day >= {day} AND t.day <= {day} AND u.path >= %s AND u.path < %s
          GROUP BY t.day"""  # noqa: S608 - an integer, placeholders and table names only
     with connection.cursor() as cursor:

@@ -13,6 +13,8 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unionapp.signals import unit_moved
+
 
 class Kind(models.TextChoices):
     PROVINCE = "province", _("Tỉnh đoàn")
@@ -171,6 +173,7 @@ class Unit(models.Model):
         )
         Unit.objects.filter(pk=self.pk).update(parent=new_parent)
         self.refresh_from_db()
+        unit_moved.send(sender=Unit, unit=self, old_path=old_path)
 
 
 class Role(models.TextChoices):

@@ -10,7 +10,7 @@ def fill(apps, schema_editor):
     from reports import tally
 
     if apps.get_model("members", "Member").objects.exists():
-        tally.rebuild()
+        tally.rebuild_cells()
 
 
 class Migration(migrations.Migration):

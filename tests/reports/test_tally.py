@@ -18,7 +18,7 @@ from members.models import Status
 from referrals import services
 from referrals.models import Joins
 from reports import tally
-from reports.models import CellTally, Grain
+from reports.models import CellTally, Grain, UnitMonth
 from reports.periods import Period
 from reports.rollup import COUNTS, Figures, build_report, live_counts, per_cell_counts
 from tests.factories import make_member, make_referral, make_unit, reviewed_referral
@@ -169,6 +169,26 @@ def test_the_rows_equal_the_register_on_the_seeded_demo(db):
         call_command("tallies")
     call_command("tallies", "--rebuild")
     assert tally.check() == []
+
+
+def test_months_follow_a_unit_moved_in_the_tree_and_a_broken_one_is_rebuilt(tree, people, known):
+    # Admissions 2026: C1 (B1, D1) in June and July, C4 (B3, directly under the province) in February.
+    def months(unit):
+        return {day.month: n for day, n in tally.monthly(date(Y, 1, 1), date(Y, 12, 1), unit) if n}
+
+    assert (months(tree.D1), months(tree.D2), months(tree.B3)) == ({6: 1, 7: 1}, {}, {2: 1})
+    tree.B1.move_to(tree.D2)  # between districts
+    assert (months(tree.D1), months(tree.D2)) == ({}, {6: 1, 7: 1})
+    tree.B3.move_to(tree.D1)  # a unit directly under the province goes under a district
+    tree.B1.move_to(tree.P)  # and a base union comes up to the province
+    assert (months(tree.D1), months(tree.D2), months(tree.B1), months(tree.B3)) == ({2: 1}, {}, {6: 1, 7: 1}, {2: 1})
+    assert months(tree.P) == {2: 1, 6: 1, 7: 1}
+    assert tally.check() == []
+    # A month row out of step is found, and rebuilt.
+    UnitMonth.objects.filter(unit=tree.B1).update(admitted=5)
+    assert len(tally.check()) == 2
+    call_command("tallies", "--rebuild")
+    assert tally.check() == [] and months(tree.B1) == {6: 1, 7: 1}
 
 
 def test_the_dashboard_pipeline_counts_open_referrals(tree, people, known):

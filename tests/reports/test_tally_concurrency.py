@@ -2,6 +2,7 @@
 
 import pytest
 
+from referrals import services
 from referrals.models import Referral
 from reports import tally
 from tests.concurrency import run_together
@@ -19,3 +20,21 @@ def test_referrals_logged_at_once_in_one_cell_are_all_counted(people, tree):
     assert tally.check() == []
     rows = tally.stored([tree.C1.pk])
     assert rows[(tree.C1.pk, 0, tally.EVER)][1][tally.INDEX["open_referrals"]] == 3
+
+
+def test_admissions_at_once_in_cells_of_one_district_all_reach_its_months(people, tree):
+    # C1 and C2 (base B1) are under district D1: both cells add to D1's month row at the same moment.
+    from datetime import date
+
+    from tests.factories import reviewed_referral
+
+    reviewed = [reviewed_referral(cell, people.province) for cell in (tree.C1, tree.C2, tree.C1)]
+
+    def admit(r):
+        return lambda: services.admit(referral=r, by=people.province, decision_number="1-QĐ",
+                                      decision_date=date.today())  # fmt: skip
+
+    results = run_together(*(admit(r) for r in reviewed))
+    assert all(isinstance(r, Referral) for r in results), results
+    assert tally.check() == []
+    assert tally.stored_months_of([tree.D1.pk]) == {(tree.D1.pk, date.today().replace(day=1)): 3}

@@ -278,6 +278,7 @@ class Command(BaseCommand):
 
     def bench_referral_create(self):
         from referrals.models import Referral
+        from reports import tally
 
         big = self.scale["province"]
         user = big["users"][3]
@@ -299,7 +300,10 @@ class Command(BaseCommand):
                 raise RuntimeError("referral_create did not save: " + response.content.decode()[:500])
 
         self.measure("referral_create", post)
-        Referral.objects.filter(full_name__startswith="Người Đo Hiệu Năng").delete()
+        made = Referral.objects.filter(full_name__startswith="Người Đo Hiệu Năng")
+        cells = set(made.values_list("cell_id", flat=True))
+        made.delete()
+        tally.refresh(cells)  # the summary rows forget them too
 
     def bench_import(self):
         from openpyxl import Workbook

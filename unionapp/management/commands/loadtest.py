@@ -31,6 +31,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from referrals.models import Referral
+from reports import tally
 from unionapp import demo, province_seed
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -98,7 +99,10 @@ class Command(BaseCommand):
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-            Referral.objects.filter(full_name__startswith="Tải Thử ").delete()
+            made = Referral.objects.filter(full_name__startswith="Tải Thử ")
+            cells = set(made.values_list("cell_id", flat=True))
+            made.delete()
+            tally.refresh(cells)  # the summary rows forget them too
 
     def start_gunicorn(self, workers, port):
         env = {**os.environ, "DEBUG": "false", "SECRET_KEY": os.environ.get("SECRET_KEY", "loadtest-only-secret-key-" + "x" * 40),
