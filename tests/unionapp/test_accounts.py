@@ -42,6 +42,17 @@ def test_password_change_is_vietnamese(client, people):
     assert "Mật khẩu cũ" in response.content.decode()
 
 
+def test_vietnamese_is_spoken_even_to_a_browser_set_to_english(client, people):
+    # Many offices' computers and phones are set to English; their users read Vietnamese first.
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    assert "Đăng nhập" in client.get(reverse("login"), **english_browser).content.decode()
+    client.force_login(people.secretary)
+    response = client.get(reverse("password_change"), **english_browser)
+    assert "Mật khẩu cũ" in response.content.decode() and response["Content-Language"] == "vi"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Old password" in client.get(reverse("password_change"), **english_browser).content.decode()
+
+
 def test_english_can_be_chosen(client, people):
     client.force_login(people.secretary)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
