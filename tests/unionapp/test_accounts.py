@@ -49,7 +49,8 @@ def test_vietnamese_is_spoken_even_to_a_browser_set_to_english(client, people):
     client.force_login(people.secretary)
     response = client.get(reverse("password_change"), **english_browser)
     assert "Mật khẩu cũ" in response.content.decode() and response["Content-Language"] == "vi"
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    chosen = client.post(reverse("set_language"), {"language": "en", "next": "/"}).cookies["django_language"]
+    assert chosen["max-age"] == 365 * 24 * 3600  # remembered on that device, not only until the browser closes
     assert "Old password" in client.get(reverse("password_change"), **english_browser).content.decode()
 
 
