@@ -253,7 +253,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
             result.errors.extend(errors)
         else:
             result.members.append((row_no, member))
-    _mark_duplicates(result, labels, f"/{unit.ancestor_ids()[0]}/")
+    _mark_duplicates(result, labels, unit.province_path())
     return result
 
 

@@ -160,7 +160,7 @@ class MemberForm(PersonFields, forms.ModelForm):
         cell, name, dob = cleaned.get("cell"), cleaned.get("full_name"), cleaned.get("date_of_birth")
         if not (cell and name and dob):
             return []
-        province = Unit(path=f"/{cell.ancestor_ids()[0]}/")
+        province = Unit(path=cell.province_path())
         return list(
             Member.objects.filter(province.subtree_q("cell__"), search_name=text.fold(name), date_of_birth=dob)
             .exclude(pk=self.instance.pk)

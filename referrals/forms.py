@@ -166,7 +166,7 @@ class ReferralForm(PersonFields, forms.ModelForm):
             cleaned["date_of_birth"],
             cleaned.get("citizen_id"),
         )
-        province = Unit(path=f"/{cell.ancestor_ids()[0]}/")
+        province = Unit(path=cell.province_path())
         same_person = Q(search_name=text.fold(name), date_of_birth=dob)
         if cid:
             same_person |= Q(citizen_id=cid)

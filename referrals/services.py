@@ -54,7 +54,7 @@ def _step(referral: Referral, *, to: str, allowed_from: tuple, by, note: str = "
             _("Không thể chuyển hồ sơ từ “%(a)s” sang “%(b)s”.")
             % {"a": locked.get_stage_display(), "b": Stage(to).label}
         )
-    changes = {name: [audit._plain(getattr(locked, name)), audit._plain(value)] for name, value in fields.items()}
+    changes = {name: [audit.plain(getattr(locked, name)), audit.plain(value)] for name, value in fields.items()}
     for name, value in fields.items():
         setattr(locked, name, value)
     from_stage, locked.stage = locked.stage, to

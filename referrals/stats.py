@@ -28,14 +28,13 @@ class OnePlusOne:
         return OnePlusOne(self.members + other.members, self.introducers + other.introducers)
 
 
-def counted_on(day: date, prefix: str = "") -> Q:
+def counted_on(day: date) -> Q:
     """Q for members in the register and counted on ``day``: joined by then (or entered by then when the
     join date is unknown), and not left before it. ``Member.left_on`` is kept by the status services, so
     this needs no look at the event history (see docs/performance.md)."""
-    p = prefix
     entered = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    joined = Q(**{f"{p}joined_on__lte": day}) | Q(**{f"{p}joined_on__isnull": True, f"{p}created_at__lt": entered})
-    still_there = Q(**{f"{p}left_on__isnull": True, f"{p}status__in": Status.COUNTED}) | Q(**{f"{p}left_on__gt": day})
+    joined = Q(joined_on__lte=day) | Q(joined_on__isnull=True, created_at__lt=entered)
+    still_there = Q(left_on__isnull=True, status__in=Status.COUNTED) | Q(left_on__gt=day)
     return joined & still_there
 
 
@@ -65,17 +64,6 @@ def introducers_by(q: Q, start: date, end: date, key: str = "cell_id") -> dict:
         .annotate(k=Count("pk"))
         .order_by()
     )
-
-
-def _prefixed(q: Q, prefix: str) -> Q:
-    """The same conditions, seen from a relation (``cell_id`` -> ``introducer__cell_id``)."""
-    out = Q(_connector=q.connector, _negated=q.negated)
-    for child in q.children:
-        if isinstance(child, Q):
-            out.children.append(_prefixed(child, prefix))
-        else:
-            out.children.append((prefix + child[0], child[1]))
-    return out
 
 
 def one_plus_one_rate(unit, start: date, end: date) -> OnePlusOne:

@@ -2,6 +2,7 @@ from django.db import transaction
 
 from reports.models import Target, TargetChange
 from unionapp import audit
+from unionapp.models import AuditEvent
 
 
 @transaction.atomic
@@ -24,6 +25,8 @@ def set_targets(*, values: dict, year: int, by) -> int:
         if any(c.unit_id == target.unit_id for c in changes):
             target.save()
     TargetChange.objects.bulk_create(changes)
-    for c in changes:
-        audit.record(audit.Action.CHANGE, by=by, obj=targets[c.unit_id], changes={c.field: [c.old, c.new]})
+    AuditEvent.objects.bulk_create(
+        audit.event(audit.Action.CHANGE, by=by, obj=targets[c.unit_id], changes={c.field: [c.old, c.new]})
+        for c in changes
+    )
     return len(changes)

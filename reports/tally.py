@@ -225,11 +225,12 @@ def _add_to_months(paths: dict[int, str], current: dict, wanted: dict) -> None:
     deltas: dict[tuple, int] = defaultdict(int)
     for key in set(current) | set(wanted):
         cell, grain, day = key
-        if grain != Grain.MONTH or top_of(paths[cell]) is None:
+        top = top_of(paths[cell]) if grain == Grain.MONTH else None
+        if top is None:
             continue
         delta = _admitted(wanted.get(key, zero)) - _admitted(current[key][1] if key in current else zero)
         if delta:
-            deltas[(top_of(paths[cell]), day)] += delta
+            deltas[(top, day)] += delta
     table = UnitMonth._meta.db_table
     with connection.cursor() as cursor:
         for (unit, day), delta in sorted(deltas.items()):
@@ -243,18 +244,19 @@ def _add_to_months(paths: dict[int, str], current: dict, wanted: dict) -> None:
 def compute_months(top_ids: Iterable[int] | None = None) -> dict[tuple, int]:
     """{(unit, month): admissions} for the units under a province (``top_ids``, or all), from the cells' month rows."""
     rows = CellTally.objects.filter(grain=Grain.MONTH).filter(Q(admitted_union__gt=0) | Q(admitted_federation__gt=0))
-    if top_ids is not None:
-        tops = list(Unit.objects.filter(pk__in=list(top_ids)))
+    wanted = None if top_ids is None else set(top_ids)
+    if wanted is not None:
         q = Q(pk__in=[])
-        for top in tops:
-            q |= top.subtree_q("cell__")
+        for unit in Unit.objects.filter(pk__in=wanted):
+            q |= unit.subtree_q("cell__")
         rows = rows.filter(q)
     months: dict[tuple, int] = defaultdict(int)
     for path, day, union, federation in rows.values_list(
         "cell__path", "day", "admitted_union", "admitted_federation"
     ).iterator(chunk_size=5000):
         top = top_of(path)
-        if top is not None:
+        # Only the units asked for: a unit no longer under the province is recounted as nothing.
+        if top is not None and (wanted is None or top in wanted):
             months[(top, day)] += union + federation
     return {key: n for key, n in months.items() if n}
 

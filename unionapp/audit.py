@@ -18,7 +18,8 @@ from unionapp.models import AuditEvent
 Action = AuditEvent.Action
 
 
-def _plain(value):
+def plain(value):
+    """A value as the trail stores it: dates as dd/mm/yyyy, related objects as their name."""
     if isinstance(value, (date, datetime)):
         return value.strftime("%d/%m/%Y")
     if hasattr(value, "pk"):
@@ -27,7 +28,7 @@ def _plain(value):
 
 
 def snapshot(obj, fields) -> dict:
-    return {f: _plain(getattr(obj, f)) for f in fields}
+    return {f: plain(getattr(obj, f)) for f in fields}
 
 
 def diff(before: dict, after: dict) -> dict:
@@ -35,11 +36,12 @@ def diff(before: dict, after: dict) -> dict:
     return {f: [before.get(f), after.get(f)] for f in after if before.get(f) != after.get(f)}
 
 
-def record(
+def event(
     action: str, *, by=None, obj=None, changes: dict | None = None, scope: str = "", request=None, username: str = ""
-):
+) -> AuditEvent:
+    """An unsaved event (``record`` saves one; a service writing many saves them with bulk_create)."""
     user = by if (by is not None and getattr(by, "pk", None)) else None
-    AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         user=user,
         username=username or (user.get_username() if user else ""),
@@ -50,6 +52,10 @@ def record(
         scope=scope[:255],
         ip=client_ip(request) if request is not None else None,
     )
+
+
+def record(action: str, **kwargs) -> None:
+    event(action, **kwargs).save()
 
 
 def for_object(obj):
@@ -104,7 +110,11 @@ def scope_label(request) -> str:
         return ""
     if scope.is_superuser:
         return "superuser"
-    return ", ".join(f"{a.get_role_display()} {a.unit.code}" for a in scope.assignments)
+    return assignments_label(scope.assignments)
+
+
+def assignments_label(assignments) -> str:
+    return ", ".join(f"{a.get_role_display()} {a.unit.code}" for a in assignments)
 
 
 @receiver(user_logged_in)
@@ -113,7 +123,7 @@ def _logged_in(sender, request, user, **kwargs):
         Action.LOGIN,
         by=user,
         request=request,
-        scope=", ".join(f"{a.role} {a.unit.code}" for a in user.assignments.all()),
+        scope=assignments_label(user.assignments.select_related("unit")),
     )
 
 

@@ -98,6 +98,10 @@ class Unit(models.Model):
         """Ids from the root down to and including this unit, read from the path (no query)."""
         return [int(p) for p in self.path.strip("/").split("/")]
 
+    def province_path(self) -> str:
+        """The path of this unit's province (its root), e.g. "/1/" (no query)."""
+        return f"/{self.ancestor_ids()[0]}/"
+
     def ancestors(self) -> UnitQuerySet:
         """Root first, this unit last: one query on primary keys."""
         return Unit.objects.filter(pk__in=self.ancestor_ids()).order_by("depth")

@@ -156,9 +156,9 @@ class Scope:
     def unit_label(self, unit: Unit) -> str:
         """A unit's name for messages (duplicates, warnings): named within the user's own province,
         anonymous beyond it, so checks against the whole database reveal nothing about other provinces."""
-        if self.is_superuser or any(unit.path.startswith(f"/{root.ancestor_ids()[0]}/") for root in self.roots()):
+        if self.is_superuser or unit.province_path() in {root.province_path() for root in self.roots()}:
             return unit.name
-        return OTHER_PROVINCE
+        return str(OTHER_PROVINCE)
 
     def home_unit(self) -> Unit | None:
         """The unit a user lands on: the top of their first assignment."""
