@@ -216,7 +216,7 @@ class Command(BaseCommand):
 
         return measure
 
-    def query_counts_at_demo_scale(self, name, path_for, user_index):
+    def query_counts_at_demo_scale(self, path_for, user_index):
         demo_scale = self.scale["demo"]
         c = self.client(demo_scale["users"][user_index])
         with CaptureQueriesContext(connection) as ctx:
@@ -252,7 +252,7 @@ class Command(BaseCommand):
             def fetch(client=client, url=url, size=size):
                 size["bytes"] = self.get(client, url)
 
-            extra = {"queries_demo": self.query_counts_at_demo_scale(name, path_for, user_index)}
+            extra = {"queries_demo": self.query_counts_at_demo_scale(path_for, user_index)}
             result = self.measure(name, fetch, baseline=baseline, extra=extra)
             result["bytes"] = size["bytes"]
 
@@ -270,11 +270,9 @@ class Command(BaseCommand):
         after = peak_memory_kb()
         result["peak_rss_mb"] = round((after - before) / 1024, 1)
         result["bytes"] = size["bytes"]
-        small = self.scale["demo"]
         result["queries_demo"] = self.query_counts_at_demo_scale(
-            "register_export_province", lambda s: reverse("register_export", args=[s["unit"].pk]), 0
+            lambda s: reverse("register_export", args=[s["unit"].pk]), 0
         )
-        del small
 
     def bench_referral_create(self):
         from referrals.models import Referral
