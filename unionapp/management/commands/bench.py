@@ -243,6 +243,11 @@ class Command(BaseCommand):
             ),
         ]
         big = self.scale["province"]
+        # The floor of any page: a logged-in request answered with a redirect (session, user, scope,
+        # session save, middleware), no template and no report. No target: it shows which ratios a page
+        # cannot reach whatever it computes (3 x baseline below this floor).
+        floor = self.client(big["users"][1])
+        self.measure("page_floor", lambda: self.get(floor, reverse("home"), expect=302))
         for name, path_for, user_index, level in pages:
             client = self.client(big["users"][user_index])
             url = path_for(big)
@@ -355,6 +360,8 @@ class Command(BaseCommand):
 
     def verdict(self, r):
         name, ms = r["name"], r["median_ms"]
+        if name == "page_floor":
+            return "(no target)"
         checks = []
         if name.endswith(("_report", "_dashboard")):
             if r["ratio"] is not None:
@@ -378,12 +385,16 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Database: {self.vendor}; {date.today():%d/%m/%Y}; runs per page: {self.runs}")
         self.stdout.write(header)
+        floor_ms = next((r["median_ms"] for r in self.results if r["name"] == "page_floor"), 0)
         for r in self.results:
             r["result"] = self.verdict(r)
+            unreachable = r["ratio"] is not None and 3 * r["baseline_ms"] < floor_ms
             self.stdout.write(
                 f"{r['name']:26} {r['median_ms']:>9} {r['p95_ms']:>9} {r['cold_ms']:>9} {str(r['queries']):>7} "
                 f"{str(r.get('queries_demo', '')):>6} {str(r['baseline_ms'] or ''):>9} {str(r['ratio'] or ''):>6}  "
-                f"{r['result']}" + (f"  peak +{r['peak_rss_mb']} MB" if "peak_rss_mb" in r else "")
+                f"{r['result']}"
+                + (f"  peak +{r['peak_rss_mb']} MB" if "peak_rss_mb" in r else "")
+                + ("  (3 x baseline < page_floor)" if unreachable else "")
             )
         out = Path(settings.BASE_DIR) / "var" / "bench.json"
         os.makedirs(out.parent, exist_ok=True)
