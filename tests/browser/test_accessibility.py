@@ -43,3 +43,29 @@ def test_pages_have_no_serious_accessibility_violation(audited, demo_data, usern
 def test_the_login_page_is_accessible(audited, demo_data):
     audited.goto("/accounts/login/")
     assert axe_violations(audited) == []
+
+
+NARROW_PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+WIDER_THAN_SCREEN = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.fixture
+def narrow_phone(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", **NARROW_PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("username", ["chidoan", "xa", "huyen", "tinh"])
+def test_pages_fit_a_narrow_phone_without_sideways_scrolling(narrow_phone, demo_data, username):
+    """On a 360 px phone no page scrolls sideways (wide report tables scroll inside their own box)."""
+    narrow_phone.goto("/accounts/login/")
+    too_wide = {"/accounts/login/": narrow_phone.evaluate(WIDER_THAN_SCREEN)}
+    login(narrow_phone, username)
+    narrow_phone.wait_for_url(lambda url: "/accounts/login/" not in url)
+    for path in pages_of(username):
+        narrow_phone.goto(path)
+        too_wide[path] = narrow_phone.evaluate(WIDER_THAN_SCREEN)
+    assert {path: px for path, px in too_wide.items() if px > 0} == {}
