@@ -99,7 +99,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     ranking = sorted(progress, key=lambda x: (x["pct"] is None, -(x["pct"] or 0), x["row"].label))
     chart = {
         "labels": [f"T{m}" for m in range(1, 13)],
-        "this_year": series[today.year],
+        # Months still to come are left out (not drawn as a fall to zero).
+        "this_year": [n if month < today.month else None for month, n in enumerate(series[today.year])],
         "last_year": series[today.year - 1],
         "this_label": _("Năm %(y)s") % {"y": today.year},
         "last_label": _("Năm %(y)s") % {"y": today.year - 1},

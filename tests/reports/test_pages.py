@@ -81,6 +81,19 @@ def test_the_dashboard_shows_kpis_progress_and_ranking(client, people, tree, kno
     assert "chậm tiến độ" in body or "đúng tiến độ" in body
 
 
+def test_the_dashboard_chart_leaves_the_months_to_come_blank(client, people, tree, known, monkeypatch):
+    from datetime import date
+
+    from reports import views
+
+    monkeypatch.setattr(views.timezone, "localdate", lambda: date(Y, 6, 30))
+    client.force_login(people.province)
+    chart = client.get(reverse("dashboard", args=[tree.P.pk])).context["chart"]
+    # R5 admitted 01/02 and R1 30/06 (R2 on 01/07 is still to come on that day); July on: not drawn.
+    assert chart["this_year"] == [0, 1, 0, 0, 0, 1] + [None] * 6
+    assert chart["last_year"] == [0] * 12
+
+
 def test_the_report_query_count_is_pinned(client, people, tree, known, django_assert_num_queries):
     client.force_login(people.province)
     # session, user, assignments, unit; the report: children, summary rows, targets (and, as D2 has none
