@@ -69,3 +69,13 @@ def test_pages_fit_a_narrow_phone_without_sideways_scrolling(narrow_phone, demo_
         narrow_phone.goto(path)
         too_wide[path] = narrow_phone.evaluate(WIDER_THAN_SCREEN)
     assert {path: px for path, px in too_wide.items() if px > 0} == {}
+
+
+def test_the_target_grid_fits_a_phone_whole(phone, demo_data):
+    """Base-union staff set their cells' targets on a phone: every column visible without scrolling the grid."""
+    base = Unit.objects.get(code="LS-CL-QL")
+    login(phone, "xa")
+    phone.wait_for_url(lambda url: "/accounts/login/" not in url)
+    phone.goto(f"/units/{base.pk}/targets/")
+    box = phone.locator(".table-responsive")
+    assert box.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
