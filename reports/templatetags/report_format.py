@@ -5,40 +5,60 @@ A report page formats a few hundred numbers; Django's ``intcomma`` and ``floatfo
 language's separators and the same rounding (half up), and anything else is left to Django."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat
 from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 TENTH = Decimal("0.1")
 
 
-def _separators(text: str) -> str:
-    """Python's "1,234.5" in the active language's separators."""
-    thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+def _separators(text: str, separators: tuple[str, str] | None = None) -> str:
+    """Python's "1,234.5" in the active language's separators (or in ``separators``)."""
+    thousands, decimal = separators or (get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR"))
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
 @register.filter
-def num(value):
+def num(value, separators=None):
     """A whole number with thousands grouped (10.369), or "—" when missing."""
     if value is None:
         return "—"
     if type(value) is int:
-        return _separators(f"{value:,}")
+        return _separators(f"{value:,}", separators)
     return intcomma(value, use_l10n=True)
 
 
 @register.filter
-def pct(value):
+def pct(value, separators=None):
     """A percentage with one decimal (132,5), or "—" when there is no base to compare with."""
     if value is None:
         return "—"
     if type(value) in (int, float) and value == value and abs(value) != float("inf"):
-        return _separators(f"{Decimal(repr(value)).quantize(TENTH, ROUND_HALF_UP):,.1f}")
+        return _separators(f"{Decimal(repr(value)).quantize(TENTH, ROUND_HALF_UP):,.1f}", separators)
     return floatformat(value, "1g")
+
+
+# A report row's figures, in the columns' order, with their format.
+REPORT_COLUMNS = (
+    ("members_start", num), ("members_now", num), ("introducers", num), ("one_plus_one_rate", pct),
+    ("introduced", num), ("in_training", num), ("union_target", num), ("admitted_union", num), ("union_pct", pct),
+    ("federation_target", num), ("admitted_federation", num), ("federation_pct", pct),
+    ("party_introduced", num), ("party_admitted", num),
+)  # fmt: skip
+
+
+@register.filter
+def figure_cells(figures):
+    """A report row's number cells (``<td class="num">``), formatted in one go: a cell's report has a
+    row per member, and a filter per cell cost a quarter of the page."""
+    separators = (get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR"))
+    cells = (escape(fmt(getattr(figures, name), separators)) for name, fmt in REPORT_COLUMNS)
+    return mark_safe("".join(f'<td class="num">{cell}</td>' for cell in cells))  # noqa: S308 - escaped above
 
 
 @register.filter

@@ -30,3 +30,16 @@ def test_the_vietnamese_forms():
         assert (num(10369), pct(132.45), pct(12.25), pct(100.0), num(None), pct(None)) == (
             "10.369", "132,5", "12,3", "100,0", "—", "—",
         )  # fmt: skip
+
+
+def test_a_report_rows_cells_are_its_figures_in_column_order_in_both_languages():
+    from reports.rollup import Figures
+    from reports.templatetags.report_format import figure_cells
+
+    f = Figures(members_start=10369, members_now=10400, introducers=3, introduced=4, union_target=6, admitted_union=2)
+    # Numbers keep the Vietnamese forms in the English interface too (unionapp/formats).
+    expected = ["10.369", "10.400", "3", "0,0", "4", "0", "6", "2", "33,3", "—", "0", "—", "0", "0"]
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            html = str(figure_cells(f))
+        assert html == "".join(f'<td class="num">{cell}</td>' for cell in expected), lang
