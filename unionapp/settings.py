@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "unionapp.sessions.SlidingSessionMiddleware",  # expiry after inactivity, saved every few minutes
     "unionapp.locale.VietnameseFirstMiddleware",  # the chosen language, else Vietnamese (not the browser's)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,7 +142,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
+# The age counts from the last request (expiry after inactivity): unionapp.sessions pushes it back
+# every few minutes instead of saving the session on every request.
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]

@@ -2,6 +2,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
@@ -55,8 +56,56 @@ def test_weak_passwords_are_refused(client, people):
     assert user.check_password("doan1931-test")
 
 
-def test_sessions_expire_after_inactivity():
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 12 * 3600
+def _stored_session(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def _session_writes(queries):
+    return [q["sql"] for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+
+
+def test_a_session_ends_after_hours_of_inactivity(client, people):
+    from django.utils import timezone
+
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+    client.force_login(people.secretary)
+    assert client.get(reverse("member_list")).status_code == 200
+    # Left alone past its expiry (the age counted from the last save): the next request must sign in again.
+    _stored_session(client).__class__.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("member_list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_page_views_push_the_expiry_back_every_few_minutes_not_on_every_request(client, people, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from unionapp import sessions
+
+    client.force_login(people.secretary)
+    at_login = _stored_session(client).expire_date
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("member_list"))
+        client.get(reverse("referral_list"))
+    assert _session_writes(ctx.captured_queries) == []  # minutes after login: nothing written
+    assert _stored_session(client).expire_date == at_login
+    later = sessions.time.time() + sessions.REFRESH_SECONDS + 1
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("member_list"))
+    assert len(_session_writes(ctx.captured_queries)) == 1
+    assert _stored_session(client).expire_date > at_login
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+
+
+def test_an_anonymous_visit_stores_no_session(client, db):
+    from django.contrib.sessions.models import Session
+
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("member_list")).status_code == 302
+    assert not Session.objects.exists()
 
 
 def test_production_settings_pass_the_deploy_check():
