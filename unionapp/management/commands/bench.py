@@ -244,7 +244,7 @@ class Command(BaseCommand):
         ]
         big = self.scale["province"]
         # The floor of any page: a logged-in request answered with a redirect (session, user, scope,
-        # session save, middleware), no template and no report. No target: it shows which ratios a page
+        # middleware), no template and no report. No target: it shows which ratios a page
         # cannot reach whatever it computes (3 x baseline below this floor).
         floor = self.client(big["users"][1])
         self.measure("page_floor", lambda: self.get(floor, reverse("home"), expect=302))
