@@ -75,6 +75,26 @@ def test_a_unit_page_that_does_not_exist_is_404(client, people):
     assert client.get("/units/999999/").status_code == 404
 
 
+def test_unit_pages_count_the_members_the_register_counts_at_every_level(client, people, tree, members):
+    from datetime import date
+
+    from members.models import Status
+    from members.services import change_status
+
+    away, leaving = members[tree.C1][0], members[tree.C3][1]
+    change_status(member=away, to_status=Status.AWAY, on=date.today(), reason="Đi làm xa", by=people.province)
+    change_status(member=leaving, to_status=Status.MATURED, on=date.today(), reason="Trưởng thành", by=people.province)
+    client.force_login(people.province)
+    for unit in (tree.P, tree.D1, tree.D2, tree.B1, tree.B3, tree.C3):
+        context = client.get(reverse("unit_detail", args=[unit.pk])).context
+        counted = Member.objects.filter(unit.subtree_q("cell__"), status__in=Status.COUNTED)
+        assert context["member_total"] == counted.count(), unit.code
+        for child in context["children"]:
+            assert child.member_count == counted.filter(child.subtree_q("cell__")).count(), child.code
+    # The one who matured is no longer counted; the one away still is.
+    assert client.get(reverse("unit_detail", args=[tree.P.pk])).context["member_total"] == 7
+
+
 def test_unit_page_counts_members_of_each_child(client, people, tree, members, django_assert_max_num_queries):
     client.force_login(people.district)
     # session, user, assignments, unit, children, member counts per cell, breadcrumbs
