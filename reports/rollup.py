@@ -340,11 +340,12 @@ def member_rows(cell: Unit, period: Period, total: Figures) -> list[Row]:
     members = Member.objects.filter(Q(pk__in=list(by_member)) | Q(cell=cell, party_introduced_on__range=(start, end))
                                     | Q(cell=cell, party_admitted_on__range=(start, end)))  # fmt: skip
     rows = []
-    for m in members.order_by("sort_key", "pk"):
-        fig = by_member[m.pk]
-        fig.party_introduced = int(bool(m.party_introduced_on and start <= m.party_introduced_on <= end))
-        fig.party_admitted = int(bool(m.party_admitted_on and start <= m.party_admitted_on <= end))
-        rows.append(Row(label=m.full_name, figures=fig, member_id=m.pk))
+    fields = ("pk", "full_name", "party_introduced_on", "party_admitted_on")
+    for pk, full_name, introduced_on, admitted_on in members.order_by("sort_key", "pk").values_list(*fields):
+        fig = by_member[pk]
+        fig.party_introduced = int(bool(introduced_on and start <= introduced_on <= end))
+        fig.party_admitted = int(bool(admitted_on and start <= admitted_on <= end))
+        rows.append(Row(label=full_name, figures=fig, member_id=pk))
     summed = Figures.summed(r.figures for r in rows)
     rest = Figures()
     for name in COUNTS:
