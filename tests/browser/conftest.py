@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's) driven by Playwright against Django's live server."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+NARROW_PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture(scope="session")
@@ -32,22 +34,33 @@ def demo_data(transactional_db):
     demo.seed_small()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", **PHONE)
+@contextmanager
+def page_in(browser, live_server, **options):
+    """A page in a browser context of its own (its own cookies), on the live server, in Vietnamese."""
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    with page_in(browser, live_server, **PHONE) as page:
+        yield page
+
+
+@pytest.fixture
+def narrow_phone(browser, live_server):
+    """The narrowest phones in common use (360 px)."""
+    with page_in(browser, live_server, **NARROW_PHONE) as page:
+        yield page
 
 
 @pytest.fixture
 def desktop(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with page_in(browser, live_server, viewport={"width": 1280, "height": 900}) as page:
+        yield page
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -75,13 +88,8 @@ def axe_violations(page, impacts=("serious", "critical")):
 @pytest.fixture
 def audited(browser, live_server):
     """A desktop page that lets axe-core be injected (the app's CSP allows no injected script)."""
-    context = browser.new_context(
-        base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 900}, bypass_csp=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with page_in(browser, live_server, viewport={"width": 1280, "height": 900}, bypass_csp=True) as page:
+        yield page
 
 
 def login(page, username, password=demo.DEMO_PASSWORD):

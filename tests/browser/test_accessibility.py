@@ -45,17 +45,7 @@ def test_the_login_page_is_accessible(audited, demo_data):
     assert axe_violations(audited) == []
 
 
-NARROW_PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 WIDER_THAN_SCREEN = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-@pytest.fixture
-def narrow_phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", **NARROW_PHONE)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 @pytest.mark.parametrize("username", ["chidoan", "xa", "huyen", "tinh"])

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from members import text
 from members.models import Member, Status
 from referrals.models import Referral, Stage
-from tests.browser.conftest import PHONE, login
+from tests.browser.conftest import PHONE, login, page_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,18 +34,17 @@ def test_chidoan_logs_a_referral_on_a_phone_and_xa_approves_it(browser, live_ser
     referral = Referral.objects.get(full_name="Lò Văn Tuấn")
     assert referral.stage == Stage.REVIEWED and referral.introducer == referrer
 
-    officer_context = browser.new_context(base_url=live_server.url, locale="vi-VN", **PHONE)
-    officer = officer_context.new_page()
-    login(officer, "xa")
-    officer.get_by_role("link", name="Tiến độ kết nạp").click()
-    reviewed = officer.get_by_test_id("column-reviewed")
-    assert "Lò Văn Tuấn" in reviewed.inner_text()
-    reviewed.get_by_test_id("card").filter(has_text="Lò Văn Tuấn").get_by_role("link", name="Chuẩn y kết nạp").click()
-    officer.get_by_label("Số quyết định chuẩn y").fill("25-QĐ/ĐTN")
-    officer.get_by_role("button", name="Chuẩn y kết nạp").click()
-    assert officer.get_by_text("Đã cập nhật hồ sơ Lò Văn Tuấn").is_visible()
-    assert "Lò Văn Tuấn" not in officer.get_by_test_id("column-reviewed").inner_text()
-    officer_context.close()
+    with page_in(browser, live_server, **PHONE) as officer:
+        login(officer, "xa")
+        officer.get_by_role("link", name="Tiến độ kết nạp").click()
+        reviewed = officer.get_by_test_id("column-reviewed")
+        assert "Lò Văn Tuấn" in reviewed.inner_text()
+        card = reviewed.get_by_test_id("card").filter(has_text="Lò Văn Tuấn")
+        card.get_by_role("link", name="Chuẩn y kết nạp").click()
+        officer.get_by_label("Số quyết định chuẩn y").fill("25-QĐ/ĐTN")
+        officer.get_by_role("button", name="Chuẩn y kết nạp").click()
+        assert officer.get_by_text("Đã cập nhật hồ sơ Lò Văn Tuấn").is_visible()
+        assert "Lò Văn Tuấn" not in officer.get_by_test_id("column-reviewed").inner_text()
 
     new_member = Member.objects.get(full_name="Lò Văn Tuấn")
     assert new_member.cell.code == "LS-CL-QL-BT" and new_member.admission.decision_number == "25-QĐ/ĐTN"
