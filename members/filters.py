@@ -1,9 +1,10 @@
+from html import escape
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -12,30 +13,33 @@ from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
 
-class QuickSelect(forms.Select):
-    """A select whose options are written here rather than through one template each: a district's
-    unit picker has hundreds of options, which took half of the member list's time to render."""
+def unit_label(name: str, depth: int) -> str:
+    """A unit in a picker, indented by its depth in the tree."""
+    return f"{'— ' * depth}{name}"
+
+
+class UnitSelect(forms.Select):
+    """The unit picker, its options written from one query of (id, name, depth) rather than through
+    Django's option machinery: a province's picker has 2.500 units, which took ~100 ms to render."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
+        chosen = {str(v) for v in self.format_value(value)}
+        empty = self.choices.field.empty_label
+        rows = [("", str(empty))] if empty is not None else []
+        units = self.choices.queryset.values_list("pk", "name", "depth")
+        rows += [(str(pk), unit_label(unit_name, depth)) for pk, unit_name, depth in units]
+        options = "".join(
+            f'<option value="{v}"{" selected" if v in chosen else ""}>{escape(label)}</option>' for v, label in rows
         )
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+        select = f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>{options}</select>'
+        return mark_safe(select)  # noqa: S308 - names and labels escaped above
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    widget = QuickSelect
+    widget = UnitSelect
 
     def label_from_instance(self, unit):
-        indent = "— " * unit.depth
-        return f"{indent}{unit.name}"
+        return unit_label(unit.name, unit.depth)
 
 
 class UnitFilter(django_filters.ModelChoiceFilter):

@@ -26,6 +26,36 @@ def test_a_unit_outside_the_scope_is_not_a_valid_filter(client, people, tree, me
     assert "unit" in response.context["filter"].form.errors
 
 
+def test_the_unit_picker_offers_the_scope_only_indented_with_the_choice_kept(client, people, tree, members):
+    import re
+
+    from tests.factories import make_unit
+    from unionapp.models import Kind
+
+    odd = make_unit(Kind.CELL, tree.B1, name="Chi đoàn <Ba> & Bốn", code="C9")
+    client.force_login(people.district)
+    html = client.get(reverse("member_list"), {"unit": tree.C2.pk}).content.decode()
+    picker = re.search(r'<select name="unit"[^>]*>(.*?)</select>', html, re.S).group(1)
+    options = re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', picker)
+    # The district's units in tree order, indented by depth, the chosen one selected, names escaped;
+    # nothing from the other district (C3) or above the scope (P).
+    assert sorted(options) == sorted(
+        [
+            ("", "", "Tất cả đơn vị trong phạm vi"),
+            (str(tree.D1.pk), "", "— Huyện đoàn Một"),
+            (str(tree.B1.pk), "", "— — Đoàn xã Một"),
+            (str(tree.C1.pk), "", "— — — Chi đoàn Một"),
+            (str(tree.C2.pk), " selected", "— — — Chi đoàn Hai"),
+            (str(odd.pk), "", "— — — Chi đoàn &lt;Ba&gt; &amp; Bốn"),
+        ]
+    )
+    assert [label for _v, _s, label in options][:3] == [
+        "Tất cả đơn vị trong phạm vi",
+        "— Huyện đoàn Một",
+        "— — Đoàn xã Một",
+    ]
+
+
 def test_filters_combine(client, people, tree):
     a = make_member(tree.C1, full_name="Đỗ Thị Hoa", gender="F", date_of_birth=date(2001, 2, 3))
     make_member(tree.C1, full_name="Đỗ Văn Hòa", gender="M", date_of_birth=date(2001, 2, 3))
