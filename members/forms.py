@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import text
 from members.models import Member, Rating, Status
+from unionapp.forms import LabelledModelChoiceField
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
@@ -21,9 +22,12 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%d/%m/%Y")
 
 
-class CellChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, unit):
-        return f"{unit.name} ({unit.code})"
+class CellChoiceField(LabelledModelChoiceField):
+    label_columns = ("name", "code")
+
+    @staticmethod
+    def label_of(name, code):
+        return f"{name} ({code})"
 
 
 def scoped_cells(scope, cap=Cap.EDIT_MEMBERS):

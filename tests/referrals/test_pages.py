@@ -47,6 +47,25 @@ def test_a_secretary_logs_a_referral_by_a_member_of_the_cell(client, people, tre
     )
 
 
+def test_the_cell_picker_lists_the_active_cells_in_scope_and_keeps_the_choice(client, people, tree):
+    import re
+
+    from tests.factories import make_unit
+    from unionapp.models import Kind
+
+    make_unit(Kind.CELL, tree.B1, name="Chi đoàn cũ", code="C8", is_active=False)
+    client.force_login(people.officer)
+    # A full name missing: the form comes back with the chosen cell still chosen.
+    response = client.post(reverse("referral_create"), referral_data(tree.C2, None, full_name=""))
+    assert response.status_code == 200
+    picker = re.search(r'<select name="cell"[^>]*>(.*?)</select>', response.content.decode(), re.S).group(1)
+    assert re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', picker) == [
+        ("", "", "---------"),
+        (str(tree.C2.pk), " selected", "Chi đoàn Hai (C2)"),
+        (str(tree.C1.pk), "", "Chi đoàn Một (C1)"),
+    ]  # the officer's two active cells by name (not C3 of the other district, not the closed C8)
+
+
 def test_a_collective_introducer_needs_a_kind_and_a_name(client, people, tree):
     client.force_login(people.secretary)
     response = client.post(reverse("referral_create"), referral_data(tree.C1, None, introduced_by="collective"))
