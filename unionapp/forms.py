@@ -28,7 +28,7 @@ class ModelSelect(forms.Select):
         field = self.choices.field
         chosen = {str(v) for v in self.format_value(value)}
         rows = [("", str(field.empty_label))] if field.empty_label is not None else []
-        values = field.queryset.values_list("pk", *field.label_columns)
+        values = field.queryset.values_list(field.to_field_name or "pk", *field.label_columns)
         rows += [(str(pk), field.label_of(*columns)) for pk, *columns in values]
         options = "".join(
             f'<option value="{escape(v)}"{" selected" if v in chosen else ""}>{escape(label)}</option>'
