@@ -39,6 +39,18 @@ def log_referral(*, referral: Referral, by) -> Referral:
     return referral
 
 
+@transaction.atomic
+def delete_referrals(referrals) -> int:
+    """Delete the referrals of a queryset (the benchmark's and load test's own, never a user's) and recount
+    the summary rows of every cell they counted in: theirs, their introducers' and where they were admitted."""
+    cells = set()
+    for cell_ids in referrals.values_list("cell_id", "introducer__cell_id", "admitted_cell_id"):
+        cells.update(cell_ids)
+    _total, by_model = referrals.delete()  # with their events
+    tally.refresh(cells)
+    return by_model.get(Referral._meta.label, 0)
+
+
 def is_open_citizen_id_clash(error: IntegrityError) -> bool:
     """The error is the one-open-referral-per-citizen-ID index (PostgreSQL names the constraint;
     SQLite names the column), not another constraint that would deserve its own message."""

@@ -143,6 +143,11 @@ def _sum_targets(values):
 WHOLE_TABLE_CELLS = 300
 
 
+def figures_of(summed) -> Figures:
+    """Figures from one row of ``tally.sums`` (the values after its key)."""
+    return Figures(**dict(zip(tally.SUMMED, summed, strict=True)))
+
+
 def per_cell_counts(period: Period, cell_ids: set[int]) -> dict[int, Figures]:
     """Figures of every cell of the subtree (``cell_ids``), keyed by cell id, from the summary rows
     (reports/tally.py): one grouped query whose size does not depend on the tree's. A small subtree
@@ -150,10 +155,9 @@ def per_cell_counts(period: Period, cell_ids: set[int]) -> dict[int, Figures]:
     for a free date range (not a year, half or quarter) are counted from the register."""
     in_tree = None if len(cell_ids) > WHOLE_TABLE_CELLS else sorted(cell_ids)
     cells: dict[int, Figures] = {}
-    names = tally.SUMMED
-    for cell_id, *values in tally.sums(period.start, period.end, period.as_of, in_tree):
+    for cell_id, *summed in tally.sums(period.start, period.end, period.as_of, in_tree):
         if cell_id in cell_ids:
-            cells[cell_id] = Figures(**dict(zip(names, values, strict=False)))
+            cells[cell_id] = figures_of(summed)
     if tally.stored_period(period.start, period.end) is None:
         members = Q() if in_tree is None else Q(cell_id__in=in_tree)
         for cell_id, n in introducers_by(members, period.start, period.end, "cell_id").items():
@@ -269,10 +273,8 @@ def child_counts(unit: Unit, period: Period) -> dict[int, Figures]:
     quarter) are counted from the register (a second query)."""
     if unit.kind == Kind.CELL:
         return per_cell_counts(period, {unit.pk})
-    names = tally.SUMMED
     children = {
-        int(key): Figures(**dict(zip(names, values, strict=False)))
-        for key, *values in tally.sums(period.start, period.end, period.as_of, under=unit)
+        int(key): figures_of(summed) for key, *summed in tally.sums(period.start, period.end, period.as_of, under=unit)
     }
     if tally.stored_period(period.start, period.end) is None:
         for path, n in introducers_by(unit.subtree_q("cell__"), period.start, period.end, "cell__path").items():

@@ -32,7 +32,7 @@ from django.utils import timezone
 from members.models import Member, Status
 from referrals.models import Joins, Referral, Stage
 from reports.models import COUNTED, CellTally, Grain, UnitMonth
-from unionapp.models import Unit, path_range
+from unionapp.models import Unit, id_on_path, path_range
 
 EVER = date(1, 1, 1)
 COUNTS = tuple(COUNTED)
@@ -206,9 +206,8 @@ def check() -> list[str]:
 
 
 def top_of(path: str) -> int | None:
-    """The id of the unit directly under the province on ``path`` (the path's second segment)."""
-    parts = path.strip("/").split("/")
-    return int(parts[1]) if len(parts) > 1 else None
+    """The id of the unit directly under the province on ``path``."""
+    return id_on_path(path, 1)
 
 
 ADMITTED = (INDEX["admitted_union"], INDEX["admitted_federation"])

@@ -44,6 +44,13 @@ def path_range(path: str) -> tuple[str, str]:
     return path, path[:-1] + "0"
 
 
+def id_on_path(path: str, depth: int) -> int | None:
+    """The id of the unit at ``depth`` on ``path`` ("/1/2/7/": 1 at depth 0, 7 at depth 2), or None
+    when the path ends above that depth (no query)."""
+    parts = path.strip("/").split("/")
+    return int(parts[depth]) if len(parts) > depth else None
+
+
 class UnitQuerySet(models.QuerySet):
     def subtree(self, unit: "Unit") -> "UnitQuerySet":
         return self.filter(unit.subtree_q())
@@ -108,8 +115,7 @@ class Unit(models.Model):
 
     def child_id_on_path(self, path: str) -> int | None:
         """Id of this unit's child that ``path`` (of a unit below it) passes through; None for itself."""
-        parts = path.strip("/").split("/")
-        return int(parts[self.depth + 1]) if len(parts) > self.depth + 1 else None
+        return id_on_path(path, self.depth + 1)
 
     def is_under(self, other: "Unit") -> bool:
         """True when this unit is ``other`` or lies under it (no query)."""

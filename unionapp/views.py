@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from members import text
 from members.models import Member, Status
 from reports import tally
+from reports.rollup import figures_of
 from unionapp.models import Kind, Role, Unit
 from unionapp.scoping import Cap, login_not_required, no_capability, requires
 
@@ -54,8 +55,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Members counted today per unit directly under this one, from the reports' summary rows (one query,
         # grouped in the database: a province's 150.000 register rows are not read for a dozen numbers).
         today = timezone.localdate()
-        now = 1 + tally.SUMMED.index("members_now")
-        counts = {int(row[0]): row[now] or 0 for row in tally.sums(today, today, today, under=unit)}
+        sums = tally.sums(today, today, today, under=unit)
+        counts = {int(key): figures_of(summed).members_now or 0 for key, *summed in sums}
         for child in children:
             child.member_count = counts.get(child.pk, 0)
         total = sum(counts.values())

@@ -16,7 +16,7 @@ from members import excel
 from members import services as member_services
 from members.models import Status
 from referrals import services
-from referrals.models import Joins
+from referrals.models import Joins, Referral
 from reports import tally
 from reports.models import CellTally, Grain, UnitMonth
 from reports.periods import Period
@@ -150,6 +150,18 @@ def test_every_write_path_keeps_the_rows_equal_to_the_register(tree, people, kno
 
     assert tally.check() == []
     same_figures(cells(tree))
+
+
+def test_deleting_referrals_recounts_every_cell_they_counted_in(tree, people, known):
+    by = people.province
+    # Logged in C2 by a member of C1, admitted into a third cell of the same base union: three cells count it.
+    third = make_unit(Kind.CELL, tree.B1, name="Chi đoàn Năm", code="C5")
+    r = walk_to_admission(make_referral(tree.C2, by, introducer=known.m1, introduced_on=date(Y, 2, 1)),
+                          by, date(Y, 8, 8), cell=third)  # fmt: skip
+    make_referral(tree.C4, by, full_name="Thử Xóa Hai")
+    assert services.delete_referrals(Referral.objects.filter(pk__in=[r.pk])) == 1
+    assert services.delete_referrals(Referral.objects.filter(full_name="Thử Xóa Hai")) == 1
+    assert tally.check() == []
 
 
 def test_the_rows_equal_the_register_on_the_seeded_demo(db):

@@ -280,8 +280,8 @@ class Command(BaseCommand):
         )
 
     def bench_referral_create(self):
+        from referrals import services
         from referrals.models import Referral
-        from reports import tally
 
         big = self.scale["province"]
         user = big["users"][3]
@@ -303,10 +303,7 @@ class Command(BaseCommand):
                 raise RuntimeError("referral_create did not save: " + response.content.decode()[:500])
 
         self.measure("referral_create", post)
-        made = Referral.objects.filter(full_name__startswith="Người Đo Hiệu Năng")
-        cells = set(made.values_list("cell_id", flat=True))
-        made.delete()
-        tally.refresh(cells)  # the summary rows forget them too
+        services.delete_referrals(Referral.objects.filter(full_name__startswith="Người Đo Hiệu Năng"))
 
     def bench_import(self):
         from openpyxl import Workbook

@@ -30,8 +30,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from referrals import services
 from referrals.models import Referral
-from reports import tally
 from unionapp import demo, province_seed
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -99,10 +99,7 @@ class Command(BaseCommand):
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-            made = Referral.objects.filter(full_name__startswith="Tải Thử ")
-            cells = set(made.values_list("cell_id", flat=True))
-            made.delete()
-            tally.refresh(cells)  # the summary rows forget them too
+            services.delete_referrals(Referral.objects.filter(full_name__startswith="Tải Thử "))
 
     def start_gunicorn(self, workers, port):
         env = {**os.environ, "DEBUG": "false", "SECRET_KEY": os.environ.get("SECRET_KEY", "loadtest-only-secret-key-" + "x" * 40),
