@@ -4,19 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Gender, Member, PartyStatus, Rating, Status, YearRating
-from unionapp.forms import LabelledModelChoiceField
+from unionapp.forms import UnitChoiceField
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
-
-
-class UnitChoiceField(LabelledModelChoiceField):
-    """A unit in a picker, indented by its depth in the tree."""
-
-    label_columns = ("name", "depth")
-
-    @staticmethod
-    def label_of(name, depth):
-        return f"{'— ' * depth}{name}"
 
 
 class UnitFilter(django_filters.ModelChoiceFilter):

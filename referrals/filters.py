@@ -4,8 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from members import text
-from members.filters import UnitChoiceField
 from referrals.models import Joins, Referral, Stage
+from unionapp.forms import UnitChoiceField
 
 
 class ReferralUnitFilter(django_filters.ModelChoiceFilter):

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tests.factories import make_member, make_unit, make_user
 from unionapp.models import Kind, Role
@@ -31,6 +32,14 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hasher(settings):
     # Real hashing costs ~0.3 s a user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    # A request in English leaves English active in this thread (a server activates each request's
+    # language anew); the next test must not inherit it.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

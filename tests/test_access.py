@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from members import services as member_services
 from members.models import ImportBatch
 from referrals import services as referral_services
-from tests.factories import make_member, make_referral, make_unit
+from tests.factories import make_member, make_referral, make_unit, make_user
 from unionapp.models import Kind, Role
 from unionapp.scoping import Cap, Scope
 
@@ -30,7 +30,8 @@ SESSION_BOUND = {"import_preview", "import_errors"}
 
 def R(view_cap, obj_cap=None, obj=None, post=False, extra=(), ok=None):
     """A route: the capability the view declares, the one checked on the object (default: the same),
-    how to find the object ("unit", "member", "referral", "transfer", "batch"; None for lists), and
+    how to find the object ("unit", "member", "referral", "transfer", "batch", "account", "assignment";
+    None for lists), and
     the status of an allowed request (200, or 302 for a POST-only action or a redirecting page)."""
     return SimpleNamespace(
         view_cap=view_cap, obj_cap=obj_cap or view_cap, obj=obj, post=post, extra=extra, ok=ok or (302 if post else 200)
@@ -68,6 +69,12 @@ ROUTES = {
     "report_xlsx": R(Cap.EXPORT_REPORTS, obj="unit"),
     "dashboard": R(Cap.VIEW_REPORTS, obj="unit"),
     "targets": R(Cap.SET_TARGETS, obj="unit"),
+    "user_list": R(Cap.MANAGE_UNITS),
+    "user_create": R(Cap.MANAGE_UNITS),
+    "user_detail": R(Cap.MANAGE_UNITS, obj="account"),
+    "user_password": R(Cap.MANAGE_UNITS, obj="account"),
+    "user_active": R(Cap.MANAGE_UNITS, obj="account"),
+    "assignment_remove": R(Cap.MANAGE_UNITS, obj="assignment"),
 }
 ROLES = ["anonymous", "secretary", "officer", "district", "province"]
 
@@ -113,6 +120,8 @@ def world(tree, people):
                 member=mover, to_cell=make_unit(Kind.CELL, b9), on=date(2026, 1, 1), reason="x", by=people.admin
             )
         objs["batch"] = ImportBatch.objects.create(cell_scope=cell, file_name="x.xlsx", created_by=people.admin)
+        objs["account"] = make_user(role=Role.CELL_SECRETARY, unit=cell)
+        objs["assignment"] = objs["account"].assignments.get()
     # The inside referral is reviewed, so "admit" has something to approve.
     r = w.inside["referral"]
     r = referral_services.start_training(referral=r, by=people.admin, course_name="x", start=date(2026, 1, 2), end=None)
@@ -147,6 +156,10 @@ def target_unit_of(kind, obj):
         return obj.to_cell
     if kind == "batch":
         return obj.cell_scope
+    if kind == "account":
+        return obj.assignments.get().unit
+    if kind == "assignment":
+        return obj.unit
     return None
 
 
@@ -189,7 +202,7 @@ def test_roles_cover_the_capability_table():
 
     assert set(ROLE_CAPABILITIES) == set(Role)
     used = {r.view_cap for r in ROUTES.values()} | {r.obj_cap for r in ROUTES.values()}
-    assert used - {None} == set(Cap.ALL) - {Cap.MANAGE_UNITS}  # units and users are managed in the admin
+    assert used - {None} == set(Cap.ALL)
 
 
 def test_the_admin_is_404_or_login_for_everyone_but_superusers(client, world):

@@ -1,11 +1,17 @@
+import unicodedata
 from html import escape
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin, UsernameField
+from django.contrib.auth.models import User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from unionapp.models import Assignment, Role, Unit
 
 
 class LoginForm(AuthenticationForm):
@@ -51,3 +57,69 @@ class LabelledModelChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return self.label_of(*(getattr(obj, c) for c in self.label_columns))
+
+
+class UnitChoiceField(LabelledModelChoiceField):
+    """A unit in a picker, indented by its depth in the tree."""
+
+    label_columns = ("name", "depth")
+
+    @staticmethod
+    def label_of(name, depth):
+        return f"{'— ' * depth}{name}"
+
+
+class AssignmentFields(forms.Form):
+    """A role and the unit it is held on, from the units the manager's scope holds; the kind of unit a
+    role needs is checked by the model's own rule (a secretary on a cell, an officer on a base union...)."""
+
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    unit = UnitChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].help_text = _(
+            "Bí thư chi đoàn: chọn chi đoàn; cán bộ Đoàn cơ sở: đoàn cơ sở; cán bộ Huyện đoàn: huyện đoàn."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") and cleaned.get("unit"):
+            try:
+                Assignment(role=cleaned["role"], unit=cleaned["unit"]).clean()
+            except ValidationError as e:
+                self.add_error(None, e)
+        return cleaned
+
+
+class AccountForm(SetPasswordMixin, AssignmentFields):
+    """A new account: who holds it, the name they log in with, a first password and their role."""
+
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    username = UsernameField(
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Không dấu, không khoảng trắng, ví dụ: bithu.banTrai. Dùng để đăng nhập."),
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields(
+        label1=_("Mật khẩu ban đầu"), label2=_("Nhập lại mật khẩu")
+    )
+    field_order = ["full_name", "username", "role", "unit", "password1", "password2"]
+
+    def clean_full_name(self):
+        return unicodedata.normalize("NFC", " ".join(self.cleaned_data["full_name"].split()))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("Tên đăng nhập này đã có người dùng; hãy chọn tên khác."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        self.validate_passwords()
+        new_user = User(username=cleaned.get("username") or "", first_name=cleaned.get("full_name") or "")
+        self.validate_password_for_user(new_user)
+        return cleaned

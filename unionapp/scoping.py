@@ -15,13 +15,14 @@ from functools import cached_property, wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from unionapp.models import Role, Unit
+from unionapp.models import Assignment, Role, Unit
 
 
 class Cap:
@@ -142,6 +143,17 @@ class Scope:
         if within is not None:
             units = units.filter(within.subtree_q())
         return list(units.values_list("pk", flat=True))
+
+    def accounts(self) -> QuerySet:
+        """The accounts this user manages (``Cap.MANAGE_UNITS``): those whose every role lies in that part
+        of the tree. An account also holding a role elsewhere is managed by whoever holds that part too;
+        staff and superusers are managed in the admin; one's own account on the password page."""
+        within = self.q(Cap.MANAGE_UNITS, via="unit__")
+        users = User.objects.filter(is_superuser=False, is_staff=False).exclude(pk=self.user.pk)
+        users = users.filter(pk__in=Assignment.objects.filter(within).values("user_id"))
+        if not self.is_superuser:
+            users = users.exclude(pk__in=Assignment.objects.exclude(within).values("user_id"))
+        return users
 
     def get_unit(self, pk, cap: str) -> Unit:
         """The unit ``pk`` if visible: 404 when outside the scope, 403 when visible without ``cap``."""

@@ -1,7 +1,16 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -9,8 +18,10 @@ from members import text
 from members.models import Member, Status
 from reports import tally
 from reports.rollup import figures_of
-from unionapp.models import Kind, Role, Unit
-from unionapp.scoping import Cap, login_not_required, no_capability, requires
+from unionapp import accounts, audit
+from unionapp.forms import AccountForm, AssignmentFields
+from unionapp.models import ROLE_UNIT_KINDS, Assignment, Kind, Role, Unit
+from unionapp.scoping import Cap, get_in_scope, login_not_required, no_capability, requires
 
 
 @login_not_required
@@ -67,7 +78,144 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member_total": total,
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, unit),
         "can_log": request.scope.can(Cap.LOG_REFERRALS, unit),
+        "can_manage": request.scope.can(Cap.MANAGE_UNITS, unit),
     }
     if members is not None:
         context["members"] = members
     return render(request, "unionapp/unit_detail.html", context)
+
+
+# --- accounts ------------------------------------------------------------------
+
+USERS_PAGE_SIZE = 50
+
+
+def managed_units(request):
+    """The active units on which the manager may give a role, in tree order."""
+    return request.scope.units(Cap.MANAGE_UNITS).filter(is_active=True).order_by("path")
+
+
+def get_account(request, pk) -> User:
+    """An account the user manages (404 for any other: another part of the tree, staff, oneself)."""
+    return get_in_scope(request.scope.accounts(), pk=pk)
+
+
+@requires(Cap.MANAGE_UNITS)
+def user_list(request: HttpRequest) -> HttpResponse:
+    q = " ".join(request.GET.get("q", "").split())
+    users = request.scope.accounts()
+    if q:
+        users = users.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(assignments__unit__name__icontains=q)
+        ).distinct()
+    users = users.prefetch_related(
+        Prefetch("assignments", Assignment.objects.select_related("unit").order_by("unit__path"))
+    )
+    page = Paginator(users.order_by("username"), USERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "unionapp/user_list.html",
+        {"page": page, "q": q, "query_string": urlencode({"q": q}) if q else ""},
+    )
+
+
+@requires(Cap.MANAGE_UNITS)
+def user_create(request: HttpRequest) -> HttpResponse:
+    units = managed_units(request)
+    # From a unit's page: that unit, and the role held on its kind.
+    unit_id = request.GET.get("unit", "")
+    unit = units.filter(pk=unit_id).first() if unit_id.isdigit() else None
+    role = next((r for r, kinds in ROLE_UNIT_KINDS.items() if unit and unit.kind in kinds), None)
+    form = AccountForm(request.POST or None, units=units, initial={"unit": unit, "role": role})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = accounts.create_account(
+            username=data["username"],
+            full_name=data["full_name"],
+            password=data["password1"],
+            role=data["role"],
+            unit=data["unit"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(
+            request,
+            _(
+                "Đã tạo tài khoản %(username)s. Hãy báo tên đăng nhập và mật khẩu cho người dùng, "
+                "và nhắc họ đổi mật khẩu sau lần đăng nhập đầu."
+            )
+            % {"username": user.username},
+        )
+        return redirect("user_detail", pk=user.pk)
+    return render(request, "unionapp/user_form.html", {"form": form})
+
+
+@requires(Cap.MANAGE_UNITS)
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account(request, pk)
+    form = AssignmentFields(request.POST or None, units=managed_units(request), prefix="add")
+    if request.method == "POST" and form.is_valid():
+        accounts.add_assignment(
+            user=account,
+            role=form.cleaned_data["role"],
+            unit=form.cleaned_data["unit"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("Đã thêm vai trò."))
+        return redirect("user_detail", pk=account.pk)
+    context = {
+        "account": account,
+        "assignments": account.assignments.select_related("unit").order_by("unit__path"),
+        "form": form,
+        "audit_events": audit.with_rows(audit.for_object(account)[:50]),
+    }
+    return render(request, "unionapp/user_detail.html", context)
+
+
+@requires(Cap.MANAGE_UNITS)
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account(request, pk)
+    form = SetPasswordForm(account, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.set_password(
+            user=account, password=form.cleaned_data["new_password1"], by=request.user, request=request
+        )
+        messages.success(request, _("Đã đặt mật khẩu mới. Hãy báo cho người dùng và nhắc họ đổi mật khẩu."))
+        return redirect("user_detail", pk=account.pk)
+    return render(
+        request, "unionapp/user_action.html", {"account": account, "form": form, "title": _("Đặt lại mật khẩu")}
+    )
+
+
+@requires(Cap.MANAGE_UNITS)
+def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lock or unlock an account: a page that says what will happen, then a POST."""
+    account = get_account(request, pk)
+    if request.method == "POST":
+        accounts.set_active(user=account, active=not account.is_active, by=request.user, request=request)
+        messages.success(request, _("Đã mở lại tài khoản.") if account.is_active else _("Đã khóa tài khoản."))
+        return redirect("user_detail", pk=account.pk)
+    title = _("Khóa tài khoản") if account.is_active else _("Mở lại tài khoản")
+    return render(request, "unionapp/user_action.html", {"account": account, "title": title, "toggle": True})
+
+
+@requires(Cap.MANAGE_UNITS)
+def assignment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_in_scope(
+        Assignment.objects.filter(user__in=request.scope.accounts()).select_related("unit", "user"), pk=pk
+    )
+    account = assignment.user
+    if request.method == "POST":
+        try:
+            accounts.remove_assignment(assignment=assignment, by=request.user, request=request)
+        except ValidationError as e:
+            messages.error(request, e.messages[0])
+        else:
+            messages.success(request, _("Đã bỏ vai trò."))
+        return redirect("user_detail", pk=account.pk)
+    return render(
+        request,
+        "unionapp/user_action.html",
+        {"account": account, "assignment": assignment, "title": _("Bỏ vai trò")},
+    )

@@ -1,6 +1,7 @@
 """Every page of every role under axe-core: no serious or critical violation, a title, labelled fields."""
 
 import pytest
+from django.contrib.auth.models import User
 
 from members.models import Member
 from referrals.models import Referral
@@ -15,6 +16,7 @@ def pages_of(username):
     base = Unit.objects.get(code="LS-CL-QL")
     member = Member.objects.filter(cell=cell).first()
     referral = Referral.objects.filter(cell=cell).first()
+    secretary = User.objects.get(username="chidoan")
     common = ["/members/", "/referrals/", "/accounts/password/"]
     return {
         "chidoan": [f"/units/{cell.pk}/", f"/members/{member.pk}/", "/members/new/", f"/members/{member.pk}/status/",
@@ -23,7 +25,9 @@ def pages_of(username):
         "xa": [f"/units/{base.pk}/dashboard/", f"/units/{base.pk}/pipeline/", f"/units/{base.pk}/targets/",
                f"/units/{base.pk}/report/"],
         "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
-        "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/"],
+        "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/",
+                 "/users/", "/users/new/", f"/users/{secretary.pk}/", f"/users/{secretary.pk}/password/",
+                 f"/users/{secretary.pk}/lock/"],
     }[username] + common  # fmt: skip
 
 

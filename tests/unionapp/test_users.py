@@ -1,0 +1,184 @@
+"""Accounts kept in the app by the province office (Cap.MANAGE_UNITS): who is listed, creating an
+account with its role, a new password, locking, roles added and removed, all within the scope."""
+
+from axes.models import AccessAttempt
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import make_unit, make_user
+from unionapp.models import Assignment, AuditEvent, Kind, Role
+from unionapp.scoping import Scope
+
+PASSWORD = "Tuoi-tre-1931"
+
+
+def new_account(**overrides):
+    data = {
+        "full_name": "  Lò  Thị Mai ",
+        "username": "bithu.mot",
+        "role": Role.CELL_SECRETARY,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    return data | overrides
+
+
+def test_it_lists_the_accounts_of_the_scope(client, tree, people):
+    other_province = make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác", code="P2")
+    stranger = make_user("nguoitinhkhac", Role.PROVINCE_OFFICE, other_province)
+    both = make_user("haitinh", Role.CELL_SECRETARY, tree.C1)
+    Assignment.objects.create(user=both, unit=other_province, role=Role.PROVINCE_OFFICE)
+    client.force_login(people.province)
+    response = client.get(reverse("user_list"))
+    listed = {u.username for u in response.context["page"].object_list}
+    # Everyone with a role in the province, but not oneself, the superuser, nor an account also held elsewhere.
+    assert listed == {"bithu", "canboxa", "canbohuyen"}
+    assert stranger.username not in response.content.decode()
+
+
+def test_it_searches_by_name_and_unit(client, tree, people):
+    make_user("bithuhai", Role.CELL_SECRETARY, tree.C3, first_name="Hà Văn Hải")
+    client.force_login(people.province)
+    by_name = client.get(reverse("user_list"), {"q": "Văn Hải"}).context["page"].object_list
+    by_unit = client.get(reverse("user_list"), {"q": "Chi đoàn Ba"}).context["page"].object_list
+    assert [u.username for u in by_name] == ["bithuhai"]
+    assert [u.username for u in by_unit] == ["bithuhai"]
+
+
+def test_the_list_reads_a_fixed_number_of_queries(client, tree, people, django_assert_max_num_queries):
+    for n in range(20):
+        make_user(f"bithu{n}", Role.CELL_SECRETARY, tree.C2)
+    client.force_login(people.province)
+    # session, user, scope, count, page of accounts, their roles with units
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("user_list"))
+    assert response.context["page"].paginator.count == 23
+
+
+def test_it_creates_an_account_that_can_log_in_to_its_unit(client, tree, people):
+    client.force_login(people.province)
+    response = client.post(reverse("user_create"), new_account(unit=tree.C2.pk))
+    user = User.objects.get(username="bithu.mot")
+    assert response.status_code == 302 and response["Location"] == reverse("user_detail", args=[user.pk])
+    assert user.first_name == "Lò Thị Mai" and not user.is_staff and not user.is_superuser
+    assert [(a.role, a.unit) for a in user.assignments.all()] == [(Role.CELL_SECRETARY, tree.C2)]
+    event = AuditEvent.objects.get(object_id=str(user.pk), action=AuditEvent.Action.CREATE)
+    assert event.username == people.province.username
+    client.logout()
+    landed = client.post(reverse("login"), {"username": "bithu.mot", "password": PASSWORD}, follow=True)
+    assert landed.context["unit"] == tree.C2
+
+
+def test_it_starts_from_the_unit_it_was_opened_from(client, tree, people):
+    client.force_login(people.province)
+    form = client.get(reverse("user_create"), {"unit": tree.B1.pk}).context["form"]
+    assert form["unit"].value() == tree.B1.pk and form["role"].value() == Role.BASE_OFFICER
+
+
+def test_it_explains_a_role_on_the_wrong_kind_of_unit(client, tree, people):
+    client.force_login(people.province)
+    response = client.post(reverse("user_create"), new_account(unit=tree.B1.pk))
+    assert "Vai trò Bí thư chi đoàn phải gắn với đơn vị cấp Chi đoàn." in response.content.decode()
+    assert not User.objects.filter(username="bithu.mot").exists()
+
+
+def test_it_refuses_a_taken_username_whatever_its_case(client, tree, people):
+    client.force_login(people.province)
+    response = client.post(reverse("user_create"), new_account(username="BiThu", unit=tree.C2.pk))
+    assert "Tên đăng nhập này đã có người dùng" in response.content.decode()
+    assert User.objects.filter(username__iexact="bithu").count() == 1
+
+
+def test_it_refuses_a_weak_or_mistyped_password(client, tree, people):
+    client.force_login(people.province)
+    weak = client.post(reverse("user_create"), new_account(unit=tree.C2.pk, password1="12345678", password2="12345678"))
+    typo = client.post(reverse("user_create"), new_account(unit=tree.C2.pk, password2=PASSWORD + "x"))
+    assert "Mật khẩu này quá phổ biến." in weak.content.decode()
+    assert "Hai trường mật khẩu không giống nhau." in typo.content.decode()
+    assert not User.objects.filter(username="bithu.mot").exists()
+
+
+def test_it_gives_roles_only_within_the_scope(client, tree, people):
+    other_province = make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác", code="P2")
+    other_cell = make_unit(Kind.CELL, make_unit(Kind.BASE, other_province))
+    client.force_login(people.province)
+    response = client.post(reverse("user_create"), new_account(unit=other_cell.pk))
+    assert "unit" in response.context["form"].errors
+    assert not User.objects.filter(username="bithu.mot").exists()
+    picker = client.get(reverse("user_create")).content.decode()
+    assert tree.C1.name in picker and other_cell.name not in picker
+
+
+def test_a_new_password_works_and_lifts_a_lockout(client, tree, people, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "bithu", "password": "sai"})
+    assert AccessAttempt.objects.filter(username="bithu").exists()
+    client.force_login(people.province)
+    url = reverse("user_password", args=[people.secretary.pk])
+    response = client.post(url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="bithu").exists()
+    client.logout()
+    landed = client.post(reverse("login"), {"username": "bithu", "password": PASSWORD}, follow=True)
+    assert landed.context["unit"] == tree.C1
+    assert AuditEvent.objects.filter(object_id=str(people.secretary.pk), changes__has_key="password").exists()
+
+
+def test_a_locked_account_is_logged_out_and_cannot_log_in(client, tree, people):
+    secretary = Client()
+    secretary.force_login(people.secretary)
+    assert secretary.get(reverse("unit_detail", args=[tree.C1.pk])).status_code == 200
+    client.force_login(people.province)
+    url = reverse("user_active", args=[people.secretary.pk])
+    assert "không đăng nhập được nữa" in client.get(url).content.decode()  # says what will happen first
+    assert client.post(url).status_code == 302
+    people.secretary.refresh_from_db()
+    assert not people.secretary.is_active
+    response = secretary.get(reverse("unit_detail", args=[tree.C1.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    credentials = {"username": "bithu", "password": "doan1931-test"}
+    refused = secretary.post(reverse("login"), credentials)
+    assert refused.status_code == 200 and "mật khẩu không đúng" in refused.content.decode()
+    client.post(url)  # and unlocked again
+    assert secretary.post(reverse("login"), credentials).status_code == 302
+
+
+def test_roles_are_added_and_the_last_one_kept(client, tree, people):
+    client.force_login(people.province)
+    detail = reverse("user_detail", args=[people.secretary.pk])
+    client.post(detail, {"add-role": Role.CELL_SECRETARY, "add-unit": tree.C2.pk})
+    assert set(people.secretary.assignments.values_list("unit__code", flat=True)) == {"C1", "C2"}
+    first, second = people.secretary.assignments.order_by("unit__path")
+    assert client.post(reverse("assignment_remove", args=[first.pk])).status_code == 302
+    response = client.post(reverse("assignment_remove", args=[second.pk]), follow=True)
+    assert "vai trò duy nhất" in response.content.decode()
+    assert list(people.secretary.assignments.values_list("unit__code", flat=True)) == ["C2"]
+
+
+def test_nobody_else_manages_accounts(client, tree, people):
+    for user in (people.secretary, people.officer, people.district):
+        assert not Scope(user).accounts().exists()
+    assert set(Scope(people.admin).accounts().values_list("username", flat=True)) == {
+        "bithu",
+        "canboxa",
+        "canbohuyen",
+        "vanphong",
+    }
+
+
+def test_ones_own_account_and_staff_accounts_are_not_managed_here(client, tree, people):
+    staff = make_user("nhanvien", Role.CELL_SECRETARY, tree.C1, is_staff=True)
+    client.force_login(people.province)
+    for user in (people.province, staff, people.admin):
+        assert client.get(reverse("user_detail", args=[user.pk])).status_code == 404
+        assert client.post(reverse("user_active", args=[user.pk])).status_code == 404
+    staff.refresh_from_db()
+    assert staff.is_active
+
+
+def test_the_pages_speak_english_when_chosen(client, tree, people):
+    client.force_login(people.province)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("user_detail", args=[people.secretary.pk])).content.decode()
+    assert "Reset password" in body and "Lock account" in body and "Add role" in body

@@ -1,0 +1,75 @@
+"""Accounts kept in the app by those who hold ``Cap.MANAGE_UNITS``: create one with its role, set a new
+password, lock and unlock, add and remove roles. Every write is recorded in the audit trail.
+
+Which accounts a user may manage is decided by the scoping layer (``Scope.accounts``); these functions
+take objects the caller already fetched through it.
+"""
+
+from axes.utils import reset as unlock_username
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from unionapp import audit
+from unionapp.models import Assignment, Unit
+
+
+@transaction.atomic
+def create_account(*, username: str, full_name: str, password: str, role: str, unit: Unit, by, request=None) -> User:
+    """A new account holding ``role`` on ``unit``; never staff or superuser."""
+    user = User.objects.create_user(username, password=password, first_name=full_name)
+    assignment = Assignment.objects.create(user=user, unit=unit, role=role)
+    audit.record(
+        audit.Action.CREATE,
+        by=by,
+        obj=user,
+        changes={"first_name": [None, full_name], "assignment": [None, str(assignment)]},
+        request=request,
+    )
+    return user
+
+
+def set_password(*, user: User, password: str, by, request=None) -> None:
+    """A new password, told to its holder by whoever set it; also lifts a lockout after failed logins."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    unlock_username(username=user.get_username())
+    audit.record(audit.Action.CHANGE, by=by, obj=user, changes={"password": [None, _("đặt lại")]}, request=request)
+
+
+def set_active(*, user: User, active: bool, by, request=None) -> None:
+    """Lock (or unlock) an account. A locked account cannot log in, and a session it holds ends at its
+    next request (Django's authentication refuses inactive users); its name stays in the audit trail."""
+    if user.is_active == active:
+        return
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    states = [state_label(user.is_active), state_label(active)]
+    audit.record(audit.Action.CHANGE, by=by, obj=user, changes={"account_state": states}, request=request)
+    user.is_active = active
+
+
+def state_label(active: bool) -> str:
+    return _("Đang dùng") if active else _("Đã khóa")
+
+
+def add_assignment(*, user: User, role: str, unit: Unit, by, request=None) -> Assignment:
+    assignment, created = Assignment.objects.get_or_create(user=user, unit=unit, role=role)
+    if created:
+        audit.record(
+            audit.Action.CHANGE, by=by, obj=user, changes={"assignment": [None, str(assignment)]}, request=request
+        )
+    return assignment
+
+
+@transaction.atomic
+def remove_assignment(*, assignment: Assignment, by, request=None) -> None:
+    """Remove one role; an account keeps at least one (lock it instead), so that it stays in someone's scope."""
+    user = User.objects.select_for_update().get(pk=assignment.user_id)
+    if not Assignment.objects.filter(user=user).exclude(pk=assignment.pk).exists():
+        raise ValidationError(
+            _("Đây là vai trò duy nhất của tài khoản; nếu người này thôi công tác, hãy khóa tài khoản.")
+        )
+    label = str(assignment)
+    assignment.delete()
+    audit.record(audit.Action.CHANGE, by=by, obj=user, changes={"assignment": [label, None]}, request=request)
