@@ -107,6 +107,7 @@ class AccountForm(SetPasswordMixin, AssignmentFields):
         label1=_("Mật khẩu ban đầu"), label2=_("Nhập lại mật khẩu")
     )
     field_order = ["full_name", "username", "role", "unit", "password1", "password2"]
+    USERNAME_TAKEN = _("Tên đăng nhập này đã có người dùng; hãy chọn tên khác.")
 
     def clean_full_name(self):
         return unicodedata.normalize("NFC", " ".join(self.cleaned_data["full_name"].split()))
@@ -114,7 +115,7 @@ class AccountForm(SetPasswordMixin, AssignmentFields):
     def clean_username(self):
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("Tên đăng nhập này đã có người dùng; hãy chọn tên khác."))
+            raise ValidationError(self.USERNAME_TAKEN)
         return username
 
     def clean(self):

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -129,15 +129,19 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, units=units, initial={"unit": unit, "role": role})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = accounts.create_account(
-            username=data["username"],
-            full_name=data["full_name"],
-            password=data["password1"],
-            role=data["role"],
-            unit=data["unit"],
-            by=request.user,
-            request=request,
-        )
+        try:
+            user = accounts.create_account(
+                username=data["username"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                role=data["role"],
+                unit=data["unit"],
+                by=request.user,
+                request=request,
+            )
+        except IntegrityError:  # the same name taken a moment ago by someone else
+            form.add_error("username", AccountForm.USERNAME_TAKEN)
+            return render(request, "unionapp/user_form.html", {"form": form})
         messages.success(
             request,
             _(

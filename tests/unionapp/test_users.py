@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_unit, make_user
+from unionapp.forms import AccountForm
 from unionapp.models import Assignment, AuditEvent, Kind, Role
 from unionapp.scoping import Scope
 
@@ -88,6 +89,17 @@ def test_it_refuses_a_taken_username_whatever_its_case(client, tree, people):
     response = client.post(reverse("user_create"), new_account(username="BiThu", unit=tree.C2.pk))
     assert "Tên đăng nhập này đã có người dùng" in response.content.decode()
     assert User.objects.filter(username__iexact="bithu").count() == 1
+
+
+def test_a_username_taken_after_the_check_is_explained_not_an_error(client, tree, people, monkeypatch):
+    # Two officers creating the same name at once: the second passes the form's check, meets the
+    # database's unique constraint, and is told, as if the check had caught it.
+    monkeypatch.setattr(AccountForm, "clean_username", lambda form: form.cleaned_data["username"])
+    client.force_login(people.province)
+    response = client.post(reverse("user_create"), new_account(username="bithu", unit=tree.C2.pk))
+    assert response.status_code == 200
+    assert "Tên đăng nhập này đã có người dùng" in response.content.decode()
+    assert list(User.objects.get(username="bithu").assignments.values_list("unit__code", flat=True)) == ["C1"]
 
 
 def test_it_refuses_a_weak_or_mistyped_password(client, tree, people):
