@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from unionapp import audit
+from unionapp import audit, units
 from unionapp.models import Assignment, AuditEvent, Unit
 
 
@@ -14,18 +14,26 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
     def save_model(self, request, obj, form, change):
-        # The path is maintained by Unit.add() and Unit.move_to(); the form only edits the rest.
+        # The path is maintained by Unit.add() and Unit.move_to() (through unionapp.units, as the app's pages).
         if not change:
-            new = Unit.add(name=obj.name, code=obj.code, kind=obj.kind, parent=obj.parent, is_active=obj.is_active)
+            new = units.create_unit(
+                parent=obj.parent, name=obj.name, code=obj.code, kind=obj.kind, by=request.user, request=request
+            )
+            if not obj.is_active:
+                units.set_active(unit=new, active=False, by=request.user, request=request)
             obj.pk, obj.path, obj.depth = new.pk, new.path, new.depth
-            audit.record(audit.Action.CREATE, by=request.user, obj=obj, request=request)
             return
-        new_parent = obj.parent
-        Unit.objects.filter(pk=obj.pk).update(name=obj.name, code=obj.code, is_active=obj.is_active)
-        if "parent" in form.changed_data:
-            obj.move_to(new_parent)
-        changes = {f: [str(form.initial.get(f)), str(form.cleaned_data.get(f))] for f in form.changed_data}
-        audit.record(audit.Action.CHANGE, by=request.user, obj=obj, changes=changes, request=request)
+        stored = Unit.objects.get(pk=obj.pk)
+        units.change_unit(
+            unit=stored,
+            name=obj.name,
+            code=obj.code,
+            parent=obj.parent,
+            is_active=obj.is_active,
+            by=request.user,
+            request=request,
+        )
+        obj.path, obj.depth = stored.path, stored.depth
 
     def get_readonly_fields(self, request, obj=None):
         return ["kind"] if obj else []

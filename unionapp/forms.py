@@ -11,7 +11,7 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from unionapp.models import Assignment, Role, Unit
+from unionapp.models import ALLOWED_PARENTS, Assignment, Kind, Role, Unit
 
 
 class LoginForm(AuthenticationForm):
@@ -123,4 +123,56 @@ class AccountForm(SetPasswordMixin, AssignmentFields):
         self.validate_passwords()
         new_user = User(username=cleaned.get("username") or "", first_name=cleaned.get("full_name") or "")
         self.validate_password_for_user(new_user)
+        return cleaned
+
+
+class UnitForm(forms.Form):
+    """A unit's name and code, and (when it is new) its kind or (when it moves) its new parent."""
+
+    name = forms.CharField(label=_("Tên đơn vị"), max_length=200)
+    code = forms.CharField(
+        label=_("Mã đơn vị"),
+        max_length=30,
+        help_text=_("Duy nhất trong cả hệ thống, ví dụ LS-CL-QL-BT; dùng trong tệp Excel nhập đoàn viên."),
+    )
+    kind = forms.ChoiceField(label=_("Cấp"), choices=())
+    parent = UnitChoiceField(label=_("Đơn vị cấp trên"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, unit: Unit | None = None, parent: Unit | None = None, parents=None, **kwargs):
+        """A new unit under ``parent``; or ``unit`` itself, movable under any of ``parents`` (None: not movable)."""
+        self.unit = unit
+        if unit is not None:
+            kwargs.setdefault("initial", {"name": unit.name, "code": unit.code, "parent": unit.parent_id})
+        super().__init__(*args, **kwargs)
+        if unit is None:
+            del self.fields["parent"]
+            kinds = [k for k, allowed in ALLOWED_PARENTS.items() if parent.kind in allowed]
+            self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+            self.parent = parent
+        else:
+            del self.fields["kind"]
+            if parents is None:
+                del self.fields["parent"]
+            else:
+                self.fields["parent"].queryset = parents.filter(kind__in=ALLOWED_PARENTS[Kind(unit.kind)])
+
+    def clean_name(self):
+        return unicodedata.normalize("NFC", " ".join(self.cleaned_data["name"].split()))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        taken = Unit.objects.filter(code__iexact=code)
+        if self.unit is not None:
+            taken = taken.exclude(pk=self.unit.pk)
+        if taken.exists():
+            raise ValidationError(_("Mã này đã dùng cho đơn vị khác; hãy chọn mã khác."))
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.unit is not None and cleaned.get("parent"):
+            try:
+                Unit.check_parent(self.unit.kind, cleaned["parent"], self.unit)
+            except ValidationError as e:
+                self.add_error(None, e)
         return cleaned

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection
 from django.db.models import Prefetch, Q
@@ -18,8 +18,8 @@ from members import text
 from members.models import Member, Status
 from reports import tally
 from reports.rollup import figures_of
-from unionapp import accounts, audit
-from unionapp.forms import AccountForm, AssignmentFields
+from unionapp import accounts, audit, units
+from unionapp.forms import AccountForm, AssignmentFields, UnitForm
 from unionapp.models import ROLE_UNIT_KINDS, Assignment, Kind, Role, Unit
 from unionapp.scoping import Cap, get_in_scope, login_not_required, no_capability, requires
 
@@ -223,3 +223,54 @@ def assignment_remove(request: HttpRequest, pk: int) -> HttpResponse:
         "unionapp/user_action.html",
         {"account": account, "assignment": assignment, "title": _("Bỏ vai trò")},
     )
+
+
+# --- units ---------------------------------------------------------------------
+
+
+@requires(Cap.MANAGE_UNITS)
+def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new unit directly under ``pk``."""
+    parent = request.scope.get_unit(pk, Cap.MANAGE_UNITS)
+    form = UnitForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = units.create_unit(
+            parent=parent, name=data["name"], code=data["code"], kind=data["kind"], by=request.user, request=request
+        )
+        messages.success(request, _("Đã thêm %(name)s.") % {"name": unit.name})
+        return redirect("unit_detail", pk=unit.pk)
+    return render(request, "unionapp/unit_form.html", {"form": form, "parent": parent, "unit": None})
+
+
+@requires(Cap.MANAGE_UNITS)
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a unit, change its code, or move it (with everything under it) under another unit."""
+    unit = request.scope.get_unit(pk, Cap.MANAGE_UNITS)
+    # Movable only from one managed unit to another: the top of one's own scope stays where it is.
+    movable = unit.parent is not None and request.scope.can(Cap.MANAGE_UNITS, unit.parent)
+    parents = request.scope.units(Cap.MANAGE_UNITS).filter(is_active=True).order_by("path") if movable else None
+    form = UnitForm(request.POST or None, unit=unit, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        units.change_unit(
+            unit=unit, name=data["name"], code=data["code"], parent=data.get("parent"), by=request.user, request=request
+        )
+        messages.success(request, _("Đã lưu thay đổi của đơn vị."))
+        return redirect("unit_detail", pk=unit.pk)
+    return render(request, "unionapp/unit_form.html", {"form": form, "parent": unit.parent, "unit": unit})
+
+
+@requires(Cap.MANAGE_UNITS)
+def unit_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close or reopen a unit: a page that says what it still holds, then a POST."""
+    unit = request.scope.get_unit(pk, Cap.MANAGE_UNITS)
+    own = unit.pk in {a.unit_id for a in request.scope.assignments}  # closing it would lock oneself out
+    if request.method == "POST":
+        if own:
+            raise PermissionDenied
+        units.set_active(unit=unit, active=not unit.is_active, by=request.user, request=request)
+        messages.success(request, _("Đã mở lại đơn vị.") if unit.is_active else _("Đã ngừng hoạt động đơn vị."))
+        return redirect("unit_detail", pk=unit.pk)
+    context = {"unit": unit, "own": own, "inside": units.still_inside(unit) if unit.is_active else None}
+    return render(request, "unionapp/unit_active.html", context)

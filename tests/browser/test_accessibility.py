@@ -27,7 +27,8 @@ def pages_of(username):
         "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
         "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/",
                  "/users/", "/users/new/", f"/users/{secretary.pk}/", f"/users/{secretary.pk}/password/",
-                 f"/users/{secretary.pk}/lock/"],
+                 f"/users/{secretary.pk}/lock/", f"/units/{base.pk}/", f"/units/{base.pk}/new/",
+                 f"/units/{base.pk}/edit/", f"/units/{base.pk}/close/"],
     }[username] + common  # fmt: skip
 
 

@@ -1,0 +1,120 @@
+"""The tree kept in the app by the province office (Cap.MANAGE_UNITS): a new unit, a rename or a move,
+closing and reopening, within the scope; the reports follow a move."""
+
+from datetime import date
+
+from django.urls import reverse
+
+from reports import tally
+from tests.factories import make_member, make_unit, make_user
+from unionapp.models import AuditEvent, Kind, Role, Unit
+from unionapp.scoping import Scope
+
+
+def test_it_adds_a_cell_under_a_base_union(client, tree, people):
+    client.force_login(people.province)
+    url = reverse("unit_create", args=[tree.B3.pk])
+    form = client.get(url).context["form"]
+    assert [k for k, _label in form.fields["kind"].choices] == [Kind.CELL]
+    response = client.post(url, {"name": "  Chi đoàn   Năm ", "code": "C5", "kind": Kind.CELL})
+    unit = Unit.objects.get(code="C5")
+    assert response.status_code == 302 and response["Location"] == reverse("unit_detail", args=[unit.pk])
+    assert unit.name == "Chi đoàn Năm" and unit.parent == tree.B3 and unit.path == f"{tree.B3.path}{unit.pk}/"
+    assert AuditEvent.objects.filter(object_id=str(unit.pk), action=AuditEvent.Action.CREATE).exists()
+    # The new cell is offered at once where cells are chosen.
+    assert unit in Scope(people.province).units().filter(kind=Kind.CELL)
+
+
+def test_it_offers_the_kinds_a_parent_may_hold(client, tree, people):
+    client.force_login(people.province)
+    province_kinds = client.get(reverse("unit_create", args=[tree.P.pk])).context["form"].fields["kind"].choices
+    assert [k for k, _label in province_kinds] == [Kind.DISTRICT, Kind.BASE]
+    under_a_cell = client.get(reverse("unit_create", args=[tree.C1.pk]))
+    assert "Chi đoàn là cấp cuối cùng" in under_a_cell.content.decode()
+    client.post(reverse("unit_create", args=[tree.C1.pk]), {"name": "X", "code": "X", "kind": Kind.CELL})
+    assert not Unit.objects.filter(code="X").exists()
+
+
+def test_it_refuses_a_code_already_used_whatever_its_case(client, tree, people):
+    client.force_login(people.province)
+    response = client.post(reverse("unit_create", args=[tree.B3.pk]), {"name": "Y", "code": "c1", "kind": Kind.CELL})
+    assert "Mã này đã dùng cho đơn vị khác" in response.content.decode()
+    assert Unit.objects.filter(code__iexact="c1").count() == 1
+
+
+def test_it_renames_and_moves_a_base_union_and_the_reports_follow(client, tree, people):
+    make_member(tree.C1, joined_on=date(2020, 1, 1))
+    client.force_login(people.province)
+    url = reverse("unit_edit", args=[tree.B1.pk])
+    picker = client.get(url).context["form"].fields["parent"].queryset
+    assert set(picker) == {tree.P, tree.D1, tree.D2}  # where a base union may sit
+    response = client.post(url, {"name": "Đoàn xã Một Mới", "code": "B1", "parent": tree.D2.pk})
+    assert response.status_code == 302
+    tree.C1.refresh_from_db()
+    assert tree.C1.path.startswith(tree.D2.path) and Unit.objects.get(pk=tree.B1.pk).name == "Đoàn xã Một Mới"
+    today = date.today()
+    per_district = {int(key): summed for key, *summed in tally.sums(today, today, today, under=tree.P)}
+    assert tree.D2.pk in per_district and tree.D1.pk not in per_district
+    event = AuditEvent.objects.get(object_id=str(tree.B1.pk), action=AuditEvent.Action.CHANGE)
+    assert event.changes["parent"] == ["Huyện đoàn Một", "Huyện đoàn Hai"]
+
+
+def test_it_explains_a_move_the_tree_does_not_allow(client, tree, people):
+    client.force_login(people.province)
+    response = client.post(reverse("unit_edit", args=[tree.D1.pk]), {"name": "D", "code": "D1", "parent": tree.D2.pk})
+    assert response.status_code == 200 and "parent" in response.context["form"].errors
+    tree.D1.refresh_from_db()
+    assert tree.D1.parent == tree.P
+
+
+def test_the_top_of_ones_scope_is_renamed_but_not_moved(client, tree, people):
+    officer = make_user("quanlyhuyen", Role.PROVINCE_OFFICE, tree.P)
+    client.force_login(officer)
+    assert "parent" not in client.get(reverse("unit_edit", args=[tree.P.pk])).context["form"].fields
+    client.post(reverse("unit_edit", args=[tree.P.pk]), {"name": "Tỉnh đoàn Thử Mới", "code": "P"})
+    assert Unit.objects.get(pk=tree.P.pk).name == "Tỉnh đoàn Thử Mới"
+
+
+def test_closing_a_unit_says_what_it_still_holds_then_keeps_it_in_the_reports(client, tree, people):
+    make_member(tree.C1, joined_on=date(2020, 1, 1))
+    client.force_login(people.province)
+    url = reverse("unit_active", args=[tree.C1.pk])
+    assert "Còn 1 đoàn viên đang sinh hoạt" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    tree.C1.refresh_from_db()
+    assert not tree.C1.is_active
+    # No longer offered for new members; its secretary's role lapses; the report still counts it.
+    assert tree.C1 not in client.get(reverse("member_create")).context["form"].fields["cell"].queryset
+    assert Scope(people.secretary).home_unit() is None
+    report = client.get(reverse("report", args=[tree.B1.pk]))
+    assert tree.C1.name in report.content.decode()
+    client.post(url)  # reopened
+    tree.C1.refresh_from_db()
+    assert tree.C1.is_active and Scope(people.secretary).home_unit() == tree.C1
+
+
+def test_ones_own_unit_cannot_be_closed(client, tree, people):
+    officer = make_user("vanphong2", Role.PROVINCE_OFFICE, tree.P)
+    officer.assignments.create(unit=tree.D1, role=Role.DISTRICT_STAFF)
+    client.force_login(officer)
+    url = reverse("unit_active", args=[tree.D1.pk])
+    assert "đơn vị bạn được phân công" in client.get(url).content.decode()
+    assert client.post(url).status_code == 403
+    tree.D1.refresh_from_db()
+    assert tree.D1.is_active
+
+
+def test_units_outside_the_scope_are_not_offered_as_parents(client, tree, people):
+    other = make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác", code="P2")
+    client.force_login(people.province)
+    response = client.post(reverse("unit_edit", args=[tree.B1.pk]), {"name": "B", "code": "B1", "parent": other.pk})
+    assert "parent" in response.context["form"].errors
+    tree.B1.refresh_from_db()
+    assert tree.B1.parent == tree.D1
+
+
+def test_only_the_province_office_sees_the_tools(client, tree, people):
+    for user, shown in ((people.province, True), (people.officer, False)):
+        client.force_login(user)
+        body = client.get(reverse("unit_detail", args=[tree.B1.pk])).content.decode()
+        assert ('data-testid="manage"' in body) is shown
