@@ -3,22 +3,36 @@ password, lock and unlock, add and remove roles. Every write is recorded in the 
 
 Which accounts a user may manage is decided by the scoping layer (``Scope.accounts``); these functions
 take objects the caller already fetched through it.
+
+A password set by someone else is temporary: at their next login its holder is sent to the password page,
+and nowhere else, until they have chosen their own (``TemporaryPasswordMiddleware``). The check costs one
+query at login; page views read a flag in the session.
 """
 
 from axes.utils import reset as unlock_username
+from django.contrib import messages
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionapp import audit
-from unionapp.models import Assignment, Unit
+from unionapp.models import Assignment, TemporaryPassword, Unit
+
+MUST_CHANGE = "_must_change_password"  # session key: the password in use is temporary
+# Pages a user with a temporary password may open: the password page, and the ways out.
+ALLOWED_MEANWHILE = {"password_change", "logout", "set_language"}
 
 
 @transaction.atomic
 def create_account(*, username: str, full_name: str, password: str, role: str, unit: Unit, by, request=None) -> User:
     """A new account holding ``role`` on ``unit``; never staff or superuser."""
     user = User.objects.create_user(username, password=password, first_name=full_name)
+    TemporaryPassword.objects.create(user=user, set_by=by)
     assignment = Assignment.objects.create(user=user, unit=unit, role=role)
     audit.record(
         audit.Action.CREATE,
@@ -30,10 +44,13 @@ def create_account(*, username: str, full_name: str, password: str, role: str, u
     return user
 
 
+@transaction.atomic
 def set_password(*, user: User, password: str, by, request=None) -> None:
-    """A new password, told to its holder by whoever set it; also lifts a lockout after failed logins."""
+    """A new password, told to its holder by whoever set it, who replaces it at their next login; also
+    lifts a lockout after failed logins."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    TemporaryPassword.objects.update_or_create(user=user, defaults={"set_by": by, "set_at": timezone.now()})
     unlock_username(username=user.get_username())
     audit.record(audit.Action.CHANGE, by=by, obj=user, changes={"password": [None, _("đặt lại")]}, request=request)
 
@@ -73,3 +90,37 @@ def remove_assignment(*, assignment: Assignment, by, request=None) -> None:
     label = str(assignment)
     assignment.delete()
     audit.record(audit.Action.CHANGE, by=by, obj=user, changes={"assignment": [label, None]}, request=request)
+
+
+def has_temporary_password(user: User) -> bool:
+    return TemporaryPassword.objects.filter(user=user).exists()
+
+
+def password_chosen(request) -> None:
+    """The user changed their own password: it is no longer temporary."""
+    TemporaryPassword.objects.filter(user=request.user).delete()
+    request.session.pop(MUST_CHANGE, None)
+
+
+@receiver(user_logged_in)
+def _temporary_password_at_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session") and has_temporary_password(user):
+        request.session[MUST_CHANGE] = True
+
+
+class TemporaryPasswordMiddleware:
+    """Sends a user whose password someone else set to the password page until they choose their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.session.get(MUST_CHANGE) or request.resolver_match.url_name in ALLOWED_MEANWHILE:
+            return None
+        messages.warning(
+            request, _("Mật khẩu của bạn do cán bộ cấp trên đặt. Hãy đặt mật khẩu của riêng bạn để tiếp tục.")
+        )
+        return redirect("password_change")

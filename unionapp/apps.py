@@ -7,4 +7,4 @@ class UnionappConfig(AppConfig):
     verbose_name = _("Tổ chức và tài khoản")
 
     def ready(self):
-        from unionapp import audit, sessions  # noqa: F401 - connect the login signals
+        from unionapp import accounts, audit, sessions  # noqa: F401 - connect the login signals

@@ -232,6 +232,30 @@ class Assignment(models.Model):
             )
 
 
+class TemporaryPassword(models.Model):
+    """A password someone else set (a new account, a reset): its holder replaces it at their next login
+    (``unionapp.accounts``). The row goes when they do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người đặt"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mật khẩu tạm")
+        verbose_name_plural = _("mật khẩu tạm")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.set_at:%d/%m/%Y})"
+
+
 class AuditEvent(models.Model):
     """Who did what, when: changes to members, referrals, targets, units and assignments (with the
     fields that changed, old and new), logins, failed logins and exports (with the scope)."""

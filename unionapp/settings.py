@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unionapp.scoping.LoginRequiredMiddleware",
+    "unionapp.accounts.TemporaryPasswordMiddleware",  # a password someone else set is replaced first
     "unionapp.security.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        no_capability(auth_views.PasswordChangeView.as_view()),
+        no_capability(views.PasswordChange.as_view()),
         name="password_change",
     ),
     path(

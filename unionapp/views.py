@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +37,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "error", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change; a temporary password (set by someone else) stops being one."""
+
+    def form_valid(self, form):
+        was_temporary = self.request.session.get(accounts.MUST_CHANGE)
+        response = super().form_valid(form)
+        accounts.password_chosen(self.request)
+        if was_temporary:  # on to the work the login was for
+            messages.success(self.request, _("Đã đặt mật khẩu của riêng bạn."))
+            return redirect("home")
+        return response
 
 
 @no_capability
@@ -145,8 +159,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Đã tạo tài khoản %(username)s. Hãy báo tên đăng nhập và mật khẩu cho người dùng, "
-                "và nhắc họ đổi mật khẩu sau lần đăng nhập đầu."
+                "Đã tạo tài khoản %(username)s. Hãy báo tên đăng nhập và mật khẩu cho người dùng; "
+                "lần đầu đăng nhập, họ sẽ phải đặt mật khẩu của riêng mình."
             )
             % {"username": user.username},
         )
@@ -173,6 +187,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignments": account.assignments.select_related("unit").order_by("unit__path"),
         "form": form,
         "audit_events": audit.with_rows(audit.for_object(account)[:50]),
+        "temporary_password": accounts.has_temporary_password(account),
     }
     return render(request, "unionapp/user_detail.html", context)
 
@@ -185,7 +200,10 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         accounts.set_password(
             user=account, password=form.cleaned_data["new_password1"], by=request.user, request=request
         )
-        messages.success(request, _("Đã đặt mật khẩu mới. Hãy báo cho người dùng và nhắc họ đổi mật khẩu."))
+        messages.success(
+            request,
+            _("Đã đặt mật khẩu mới. Hãy báo cho người dùng; khi đăng nhập, họ sẽ phải đặt mật khẩu của riêng mình."),
+        )
         return redirect("user_detail", pk=account.pk)
     return render(
         request, "unionapp/user_action.html", {"account": account, "form": form, "title": _("Đặt lại mật khẩu")}

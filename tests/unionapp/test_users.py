@@ -68,7 +68,17 @@ def test_it_creates_an_account_that_can_log_in_to_its_unit(client, tree, people)
     assert event.username == people.province.username
     client.logout()
     landed = client.post(reverse("login"), {"username": "bithu.mot", "password": PASSWORD}, follow=True)
-    assert landed.context["unit"] == tree.C2
+    assert landed.request["PATH_INFO"] == reverse("password_change")  # a password someone else chose
+    assert choose_own_password(client, PASSWORD).context["unit"] == tree.C2
+
+
+def choose_own_password(client, old):
+    own = "Mat-khau-rieng-2026"
+    return client.post(
+        reverse("password_change"),
+        {"old_password": old, "new_password1": own, "new_password2": own},
+        follow=True,
+    )
 
 
 def test_it_starts_from_the_unit_it_was_opened_from(client, tree, people):
@@ -132,9 +142,35 @@ def test_a_new_password_works_and_lifts_a_lockout(client, tree, people, settings
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(username="bithu").exists()
     client.logout()
-    landed = client.post(reverse("login"), {"username": "bithu", "password": PASSWORD}, follow=True)
-    assert landed.context["unit"] == tree.C1
+    client.post(reverse("login"), {"username": "bithu", "password": PASSWORD})
+    assert choose_own_password(client, PASSWORD).status_code == 200
+    client.get(reverse("home"))
+    assert client.get(reverse("unit_detail", args=[tree.C1.pk])).status_code == 200
     assert AuditEvent.objects.filter(object_id=str(people.secretary.pk), changes__has_key="password").exists()
+
+
+def test_a_password_set_by_someone_else_must_be_replaced_before_anything_else(client, tree, people):
+    client.force_login(people.province)
+    client.post(
+        reverse("user_password", args=[people.secretary.pk]), {"new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+    detail = client.get(reverse("user_detail", args=[people.secretary.pk])).content.decode()
+    assert 'data-testid="temporary-password"' in detail
+    secretary = Client()
+    secretary.post(reverse("login"), {"username": "bithu", "password": PASSWORD})
+    for url in (reverse("home"), reverse("member_list"), reverse("unit_detail", args=[tree.C1.pk])):
+        response = secretary.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("password_change"), url
+    page = secretary.get(reverse("home"), follow=True).content.decode()
+    assert "Hãy đặt mật khẩu của riêng bạn để tiếp tục" in page and 'name="old_password"' in page
+    choose_own_password(secretary, PASSWORD)
+    assert secretary.get(reverse("unit_detail", args=[tree.C1.pk])).status_code == 200
+    detail = client.get(reverse("user_detail", args=[people.secretary.pk])).content.decode()
+    assert 'data-testid="temporary-password"' not in detail
+    # Accounts whose holders chose their own password are not stopped.
+    officer = Client()
+    officer.post(reverse("login"), {"username": "canboxa", "password": "doan1931-test"})
+    assert officer.get(reverse("member_list")).status_code == 200
 
 
 def test_a_locked_account_is_logged_out_and_cannot_log_in(client, tree, people):
