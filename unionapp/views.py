@@ -118,6 +118,10 @@ def get_account(request, pk) -> User:
 def user_list(request: HttpRequest) -> HttpResponse:
     q = " ".join(request.GET.get("q", "").split())
     users = request.scope.accounts()
+    unit = None
+    if request.GET.get("unit"):  # from a unit's page: the accounts with a role on it or below it
+        unit = get_in_scope(request.scope.units(Cap.MANAGE_UNITS), pk=request.GET["unit"])
+        users = users.filter(pk__in=Assignment.objects.filter(unit.subtree_q("unit__")).values("user_id"))
     if q:
         users = users.filter(
             Q(username__icontains=q) | Q(first_name__icontains=q) | Q(assignments__unit__name__icontains=q)
@@ -126,10 +130,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
         Prefetch("assignments", Assignment.objects.select_related("unit").order_by("unit__path"))
     )
     page = Paginator(users.order_by("username"), USERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in (("unit", unit and unit.pk), ("q", q)) if v}
     return render(
         request,
         "unionapp/user_list.html",
-        {"page": page, "q": q, "query_string": urlencode({"q": q}) if q else ""},
+        {"page": page, "q": q, "unit": unit, "query_string": urlencode(params)},
     )
 
 

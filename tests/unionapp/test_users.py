@@ -47,6 +47,17 @@ def test_it_searches_by_name_and_unit(client, tree, people):
     assert [u.username for u in by_unit] == ["bithuhai"]
 
 
+def test_it_lists_the_accounts_of_a_unit_and_below(client, tree, people):
+    client.force_login(people.province)
+    response = client.get(reverse("user_list"), {"unit": tree.B1.pk})
+    assert {u.username for u in response.context["page"].object_list} == {"bithu", "canboxa"}
+    searched = client.get(reverse("user_list"), {"unit": tree.B1.pk, "q": "canbo"})
+    assert [u.username for u in searched.context["page"].object_list] == ["canboxa"]
+    other = make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác", code="P2")
+    assert client.get(reverse("user_list"), {"unit": other.pk}).status_code == 404
+    assert client.get(reverse("user_list"), {"unit": "x"}).status_code == 404
+
+
 def test_the_list_reads_a_fixed_number_of_queries(client, tree, people, django_assert_max_num_queries):
     for n in range(20):
         make_user(f"bithu{n}", Role.CELL_SECRETARY, tree.C2)
