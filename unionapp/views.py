@@ -140,12 +140,12 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Cap.MANAGE_UNITS)
 def user_create(request: HttpRequest) -> HttpResponse:
-    units = managed_units(request)
+    offered = managed_units(request)
     # From a unit's page: that unit, and the role held on its kind.
     unit_id = request.GET.get("unit", "")
-    unit = units.filter(pk=unit_id).first() if unit_id.isdigit() else None
+    unit = offered.filter(pk=unit_id).first() if unit_id.isdigit() else None
     role = next((r for r, kinds in ROLE_UNIT_KINDS.items() if unit and unit.kind in kinds), None)
-    form = AccountForm(request.POST or None, units=units, initial={"unit": unit, "role": role})
+    form = AccountForm(request.POST or None, units=offered, initial={"unit": unit, "role": role})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -220,7 +220,8 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Lock or unlock an account: a page that says what will happen, then a POST."""
     account = get_account(request, pk)
     if request.method == "POST":
-        accounts.set_active(user=account, active=not account.is_active, by=request.user, request=request)
+        # The state the page asked for, not a flip: a second click or a stale page changes nothing.
+        accounts.set_active(user=account, active=request.POST.get("active") == "1", by=request.user, request=request)
         messages.success(request, _("Đã mở lại tài khoản.") if account.is_active else _("Đã khóa tài khoản."))
         return redirect("user_detail", pk=account.pk)
     title = _("Khóa tài khoản") if account.is_active else _("Mở lại tài khoản")
@@ -292,7 +293,7 @@ def unit_active(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if own:
             raise PermissionDenied
-        units.set_active(unit=unit, active=not unit.is_active, by=request.user, request=request)
+        units.set_active(unit=unit, active=request.POST.get("active") == "1", by=request.user, request=request)
         messages.success(request, _("Đã mở lại đơn vị.") if unit.is_active else _("Đã ngừng hoạt động đơn vị."))
         return redirect("unit_detail", pk=unit.pk)
     context = {"unit": unit, "own": own, "inside": units.still_inside(unit) if unit.is_active else None}

@@ -80,7 +80,8 @@ def test_closing_a_unit_says_what_it_still_holds_then_keeps_it_in_the_reports(cl
     client.force_login(people.province)
     url = reverse("unit_active", args=[tree.C1.pk])
     assert "Còn 1 đoàn viên đang sinh hoạt" in client.get(url).content.decode()
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"active": "0"}).status_code == 302
+    client.post(url, {"active": "0"})  # a second click changes nothing
     tree.C1.refresh_from_db()
     assert not tree.C1.is_active
     # No longer offered for new members; its secretary's role lapses; the report still counts it.
@@ -88,7 +89,7 @@ def test_closing_a_unit_says_what_it_still_holds_then_keeps_it_in_the_reports(cl
     assert Scope(people.secretary).home_unit() is None
     report = client.get(reverse("report", args=[tree.B1.pk]))
     assert tree.C1.name in report.content.decode()
-    client.post(url)  # reopened
+    client.post(url, {"active": "1"})  # reopened
     tree.C1.refresh_from_db()
     assert tree.C1.is_active and Scope(people.secretary).home_unit() == tree.C1
 
@@ -99,7 +100,7 @@ def test_ones_own_unit_cannot_be_closed(client, tree, people):
     client.force_login(officer)
     url = reverse("unit_active", args=[tree.D1.pk])
     assert "đơn vị bạn được phân công" in client.get(url).content.decode()
-    assert client.post(url).status_code == 403
+    assert client.post(url, {"active": "0"}).status_code == 403
     tree.D1.refresh_from_db()
     assert tree.D1.is_active
 

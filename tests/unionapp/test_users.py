@@ -191,7 +191,8 @@ def test_a_locked_account_is_logged_out_and_cannot_log_in(client, tree, people):
     client.force_login(people.province)
     url = reverse("user_active", args=[people.secretary.pk])
     assert "không đăng nhập được nữa" in client.get(url).content.decode()  # says what will happen first
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"active": "0"}).status_code == 302
+    client.post(url, {"active": "0"})  # a second click (or a stale page) does not unlock it again
     people.secretary.refresh_from_db()
     assert not people.secretary.is_active
     response = secretary.get(reverse("unit_detail", args=[tree.C1.pk]))
@@ -199,7 +200,7 @@ def test_a_locked_account_is_logged_out_and_cannot_log_in(client, tree, people):
     credentials = {"username": "bithu", "password": "doan1931-test"}
     refused = secretary.post(reverse("login"), credentials)
     assert refused.status_code == 200 and "mật khẩu không đúng" in refused.content.decode()
-    client.post(url)  # and unlocked again
+    client.post(url, {"active": "1"})  # and unlocked again
     assert secretary.post(reverse("login"), credentials).status_code == 302
 
 
