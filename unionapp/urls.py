@@ -28,6 +28,8 @@ urlpatterns = [
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/import/", views.unit_import, name="unit_import"),
+    path("units/import/units.xlsx", views.unit_import_template, name="unit_import_template"),
     path("units/<int:pk>/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/close/", views.unit_active, name="unit_active"),

@@ -1,3 +1,4 @@
+import tempfile
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from members import text
+from members.excel import ImportRefused
 from members.models import Member, Status
 from reports import tally
 from reports.rollup import figures_of
@@ -298,3 +300,40 @@ def unit_active(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("unit_detail", pk=unit.pk)
     context = {"unit": unit, "own": own, "inside": units.still_inside(unit) if unit.is_active else None}
     return render(request, "unionapp/unit_active.html", context)
+
+
+@requires(Cap.MANAGE_UNITS)
+def unit_import(request: HttpRequest) -> HttpResponse:
+    """Units from a spreadsheet: checked first (nothing written), imported when the whole file is right."""
+    result, error, check_only = None, None, True
+    if request.method == "POST":
+        check_only = bool(request.POST.get("check_only"))
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Hãy chọn tệp Excel (.xlsx) để tải lên.")
+        else:
+            with tempfile.NamedTemporaryFile(suffix=".xlsx") as f:
+                for chunk in upload.chunks():
+                    f.write(chunk)
+                f.flush()
+                try:
+                    if check_only:
+                        result = units.read_tree(f.name, request.scope)
+                    else:
+                        result = units.import_tree(f.name, request.scope, by=request.user, request=request)
+                except ImportRefused as e:
+                    error = str(e)
+            if result and not result.errors and not check_only:
+                messages.success(request, _("Đã thêm %(n)s đơn vị.") % {"n": len(result.new)})
+                return redirect("unit_import")
+    return render(request, "unionapp/unit_import.html", {"result": result, "error": error, "check_only": check_only})
+
+
+@requires(Cap.MANAGE_UNITS)
+def unit_import_template(request: HttpRequest) -> HttpResponse:
+    """The import file, filled with the units already in the scope (provinces aside: they are not imported)."""
+    existing = request.scope.units(Cap.MANAGE_UNITS).exclude(kind=Kind.PROVINCE).order_by("path")
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="don-vi.xlsx"'
+    units.tree_workbook(existing).save(response)
+    return response

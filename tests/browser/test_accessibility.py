@@ -28,7 +28,7 @@ def pages_of(username):
         "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/",
                  "/users/", "/users/new/", f"/users/{secretary.pk}/", f"/users/{secretary.pk}/password/",
                  f"/users/{secretary.pk}/lock/", f"/units/{base.pk}/", f"/units/{base.pk}/new/",
-                 f"/units/{base.pk}/edit/", f"/units/{base.pk}/close/"],
+                 f"/units/{base.pk}/edit/", f"/units/{base.pk}/close/", "/units/import/"],
     }[username] + common  # fmt: skip
 
 
