@@ -54,11 +54,13 @@ def test_it_checks_without_writing_then_imports_in_the_right_places(client, tree
 
 
 def test_the_downloaded_list_imports_back_with_new_rows_added(client, tree, people):
+    make_unit(Kind.CELL, make_unit(Kind.BASE, make_unit(Kind.PROVINCE, code="P2"), code="P2-B"), code="P2-C")
     client.force_login(people.province)
     response = client.get(reverse("unit_import_template"))
     ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
-    assert ["C1", "Chi đoàn Một", "Chi đoàn", "B1"] in rows and len(rows) == 9  # every unit but the province
+    assert ["C1", "Chi đoàn Một", "Chi đoàn", "B1"] in rows
+    assert len(rows) == 9  # every unit of the province but itself; none of another province
     result = upload(client, [*rows, ["B3-C9", "Chi đoàn Chín", "Chi đoàn", "B3"]], check_only=False)
     assert "Đã thêm 1 đơn vị." in result.content.decode()
     again = upload(client, [*rows, ["B3-C9", "Chi đoàn Chín", "Chi đoàn", "B3"]]).context["result"]

@@ -216,6 +216,15 @@ def test_roles_are_added_and_the_last_one_kept(client, tree, people):
     assert list(people.secretary.assignments.values_list("unit__code", flat=True)) == ["C2"]
 
 
+def test_a_role_is_added_only_within_the_scope(client, tree, people):
+    other_cell = make_unit(Kind.CELL, make_unit(Kind.BASE, make_unit(Kind.PROVINCE, code="P2")))
+    client.force_login(people.province)
+    detail = reverse("user_detail", args=[people.secretary.pk])
+    response = client.post(detail, {"add-role": Role.CELL_SECRETARY, "add-unit": other_cell.pk})
+    assert response.status_code == 200 and "unit" in response.context["form"].errors
+    assert list(people.secretary.assignments.values_list("unit__code", flat=True)) == ["C1"]
+
+
 def test_nobody_else_manages_accounts(client, tree, people):
     for user in (people.secretary, people.officer, people.district):
         assert not Scope(user).accounts().exists()
