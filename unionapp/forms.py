@@ -1,4 +1,4 @@
-import unicodedata
+import re
 from html import escape
 
 from django import forms
@@ -11,6 +11,7 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from members import text
 from unionapp.models import ALLOWED_PARENTS, Assignment, Kind, Role, Unit
 
 
@@ -57,6 +58,19 @@ class LabelledModelChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return self.label_of(*(getattr(obj, c) for c in self.label_columns))
+
+
+# Unit codes: letters, digits and - _ . (they end up in file names, spreadsheets and links).
+UNIT_CODE = re.compile(r"[\w.-]+")
+CODE_CHARACTERS = _("Mã chỉ gồm chữ, số và các dấu - _ . (không khoảng trắng).")
+
+
+def required_text(value: str) -> str:
+    """A name as stored: composed Unicode, no control characters, single spaces; never only blanks."""
+    value = text.nfc(value)
+    if not value:
+        raise ValidationError(_("Trường này là bắt buộc."))
+    return value
 
 
 class UnitChoiceField(LabelledModelChoiceField):
@@ -110,7 +124,7 @@ class AccountForm(SetPasswordMixin, AssignmentFields):
     USERNAME_TAKEN = _("Tên đăng nhập này đã có người dùng; hãy chọn tên khác.")
 
     def clean_full_name(self):
-        return unicodedata.normalize("NFC", " ".join(self.cleaned_data["full_name"].split()))
+        return required_text(self.cleaned_data["full_name"])
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -157,10 +171,12 @@ class UnitForm(forms.Form):
                 self.fields["parent"].queryset = parents.filter(kind__in=ALLOWED_PARENTS[Kind(unit.kind)])
 
     def clean_name(self):
-        return unicodedata.normalize("NFC", " ".join(self.cleaned_data["name"].split()))
+        return required_text(self.cleaned_data["name"])
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
+        if not UNIT_CODE.fullmatch(code):
+            raise ValidationError(CODE_CHARACTERS)
         taken = Unit.objects.filter(code__iexact=code)
         if self.unit is not None:
             taken = taken.exclude(pk=self.unit.pk)

@@ -17,6 +17,7 @@ from members import text
 from members.excel import open_upload, style_header
 from members.models import Member, Status
 from unionapp import audit
+from unionapp.forms import CODE_CHARACTERS, UNIT_CODE
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
@@ -189,6 +190,8 @@ def _row_problem(r: TreeRow, first_row: dict, existing: dict, managed: set) -> s
         return _("Thiếu mã đơn vị, tên đơn vị hoặc mã đơn vị cấp trên.")
     if len(r.code) > 30 or len(r.name) > 200:
         return _("Mã dài quá 30 ký tự hoặc tên dài quá 200 ký tự.")
+    if not UNIT_CODE.fullmatch(r.code) or not UNIT_CODE.fullmatch(r.parent_code):
+        return str(CODE_CHARACTERS)
     if not r.kind:
         return _("Cấp không rõ: ghi Huyện đoàn, Đoàn cơ sở hoặc Chi đoàn.")
     if r.kind == Kind.PROVINCE:

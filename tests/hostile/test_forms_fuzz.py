@@ -4,6 +4,7 @@ dates thrown at every form and at the import. Never a 500, never a partial write
 import io
 import unicodedata
 
+from django.contrib.auth.models import User
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from referrals.models import Referral
 from reports.models import Target
 from tests.factories import make_member
 from tests.members.test_excel import HEADER
+from unionapp.models import Unit
 
 FUZZ = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -124,3 +126,57 @@ def test_import(client, people, tree, tmp_path_factory, rows):
     result = preview.context.get("result")
     if commit.status_code == 200 or (result is not None and not result.ok):
         assert counts() == before
+
+
+def clean(value):
+    return value == unicodedata.normalize("NFC", value) and not any(ord(c) < 32 for c in value)
+
+
+@FUZZ
+@given(full_name=any_text, username=any_text, password=any_text)
+def test_account_form(client, people, tree, full_name, username, password):
+    client.force_login(people.province)
+    before = User.objects.count()
+    data = {"full_name": full_name, "username": username, "role": "cell_secretary", "unit": tree.C1.pk,
+            "password1": password, "password2": password}  # fmt: skip
+    response = client.post(reverse("user_create"), data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert User.objects.count() == before
+    else:
+        user = User.objects.latest("pk")
+        assert clean(user.first_name) and user.first_name and user.assignments.count() == 1
+
+
+@FUZZ
+@given(name=any_text, code=any_text)
+def test_unit_form(client, people, tree, name, code):
+    client.force_login(people.province)
+    before = Unit.objects.count()
+    response = client.post(reverse("unit_create", args=[tree.B1.pk]), {"name": name, "code": code, "kind": "cell"})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert Unit.objects.count() == before
+    else:
+        unit = Unit.objects.latest("pk")
+        assert clean(unit.name) and unit.name and clean(unit.code) and " " not in unit.code
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(st.one_of(any_text, st.integers(), st.none()), min_size=4, max_size=4), max_size=8))
+def test_unit_import(client, people, tree, tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("fuzz") / "units.xlsx"
+    with StreamingXlsx(path, "Đơn vị", [10] * 4) as out:
+        out.header(["Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên"])
+        for row in rows:
+            out.row(row)
+    client.force_login(people.province)
+    before = Unit.objects.count()
+    upload = io.BytesIO(path.read_bytes())
+    upload.name = "units.xlsx"
+    response = client.post(reverse("unit_import"), {"file": upload})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert Unit.objects.count() == before
+    for unit in Unit.objects.all():
+        assert clean(unit.name) and clean(unit.code)

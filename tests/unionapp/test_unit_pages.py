@@ -42,6 +42,13 @@ def test_it_refuses_a_code_already_used_whatever_its_case(client, tree, people):
     assert Unit.objects.filter(code__iexact="c1").count() == 1
 
 
+def test_a_code_is_letters_digits_and_dashes(client, tree, people):
+    client.force_login(people.province)
+    response = client.post(reverse("unit_create", args=[tree.B3.pk]), {"name": "Y", "code": "C 5", "kind": Kind.CELL})
+    assert "Mã chỉ gồm chữ, số và các dấu" in response.content.decode()
+    assert not Unit.objects.filter(name="Y").exists()
+
+
 def test_it_renames_and_moves_a_base_union_and_the_reports_follow(client, tree, people):
     make_member(tree.C1, joined_on=date(2020, 1, 1))
     client.force_login(people.province)
