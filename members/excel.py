@@ -125,6 +125,14 @@ def template_workbook() -> Workbook:
     return wb
 
 
+def append_text_row(ws, values) -> None:
+    """Append a row whose text (names, codes: what users typed) is never read as a formula."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def style_header(ws) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from members import text
-from members.excel import open_upload, style_header
+from members.excel import append_text_row, open_upload, style_header
 from members.models import Member, Status
 from unionapp import audit
 from unionapp.forms import CODE_CHARACTERS, UNIT_CODE
@@ -114,7 +114,7 @@ def tree_workbook(units) -> Workbook:
     ws.title = str(_("Đơn vị"))
     ws.append([f"{label} *" for _key, label, _width in TREE_COLUMNS])
     for unit in units.select_related("parent"):
-        ws.append([unit.code, unit.name, unit.get_kind_display(), unit.parent.code if unit.parent else ""])
+        append_text_row(ws, [unit.code, unit.name, unit.get_kind_display(), unit.parent.code if unit.parent else ""])
     style_header(ws)
     for i, (_key, _label, width) in enumerate(TREE_COLUMNS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width

@@ -5,27 +5,17 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.factories import make_unit
+from tests.members.test_excel import xlsx
 from unionapp.models import AuditEvent, Kind, Unit
 
 HEADER = ["Mã đơn vị *", "Tên đơn vị *", "Cấp *", "Mã đơn vị cấp trên *"]
 
 
-def xlsx(rows, header=HEADER):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return SimpleUploadedFile("don-vi.xlsx", out.getvalue())
-
-
-def upload(client, rows, check_only=True, **kwargs):
-    data = {"file": xlsx(rows, **kwargs)}
+def upload(client, rows, check_only=True, header=HEADER):
+    data = {"file": xlsx(rows, header=header)}
     if check_only:
         data["check_only"] = "1"
     return client.post(reverse("unit_import"), data, follow=True)
@@ -65,6 +55,14 @@ def test_the_downloaded_list_imports_back_with_new_rows_added(client, tree, peop
     assert "Đã thêm 1 đơn vị." in result.content.decode()
     again = upload(client, [*rows, ["B3-C9", "Chi đoàn Chín", "Chi đoàn", "B3"]]).context["result"]
     assert (len(again.new), again.known, again.errors) == (0, 10, [])
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_download(client, tree, people):
+    Unit.objects.filter(pk=tree.C1.pk).update(name='=HYPERLINK("http://x","bấm")')
+    client.force_login(people.province)
+    ws = load_workbook(io.BytesIO(client.get(reverse("unit_import_template")).content)).worksheets[0]
+    cell = next(row[1] for row in ws.iter_rows(min_row=2) if row[0].value == "C1")
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
 
 def test_it_lists_every_mistake_and_writes_nothing(client, tree, people):

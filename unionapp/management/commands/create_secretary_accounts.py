@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from openpyxl import Workbook
 
-from members.excel import style_header
+from members.excel import append_text_row, style_header
 from unionapp import accounts
 from unionapp.models import Kind, Role, Unit
 
@@ -89,7 +89,7 @@ class Command(BaseCommand):
                 unit=cell,
                 by=creator,
             )
-            ws.append([cell.parent.name, cell.name, cell.code, username, password])
+            append_text_row(ws, [cell.parent.name, cell.name, cell.code, username, password])
             if i % 100 == 0:
                 self.stdout.write(f"  {i}/{len(cells)}")
         wb.save(out)
