@@ -112,17 +112,25 @@ def template_workbook() -> Workbook:
         for cell in row:
             cell.font = Font(italic=True, color="808080")
             cell.number_format = "@"
-    notes = wb.create_sheet(_("Hướng dẫn"))
-    for line in [
-        _("Mỗi dòng một đoàn viên, bắt đầu từ dòng 3. Dòng có STT là 'VD' là dòng ví dụ và không được nhập."),
-        _("Cột có dấu * là bắt buộc. Ngày ghi dạng dd/mm/yyyy (ví dụ 05/09/2005) hoặc dùng kiểu ngày của Excel."),
-        _("Giới tính: Nam hoặc Nữ. Số CCCD: đúng 12 chữ số, có thể để trống."),
-        _("Mã chi đoàn: để trống khi nhập cho một chi đoàn; bắt buộc khi nhập cho cả đoàn cơ sở."),
-        _("Tệp tối đa 10 MB và 50.000 dòng."),
-    ]:
-        notes.append([line])
-    notes.column_dimensions["A"].width = 110
+    instructions_sheet(
+        wb,
+        [
+            _("Mỗi dòng một đoàn viên, bắt đầu từ dòng 3. Dòng có STT là 'VD' là dòng ví dụ và không được nhập."),
+            _("Cột có dấu * là bắt buộc. Ngày ghi dạng dd/mm/yyyy (ví dụ 05/09/2005) hoặc dùng kiểu ngày của Excel."),
+            _("Giới tính: Nam hoặc Nữ. Số CCCD: đúng 12 chữ số, có thể để trống."),
+            _("Mã chi đoàn: để trống khi nhập cho một chi đoàn; bắt buộc khi nhập cho cả đoàn cơ sở."),
+            _("Tệp tối đa 10 MB và 50.000 dòng."),
+        ],
+    )
     return wb
+
+
+def instructions_sheet(wb, lines) -> None:
+    """A second sheet, "Hướng dẫn", a line of instructions a row."""
+    notes = wb.create_sheet(str(_("Hướng dẫn")))
+    for line in lines:
+        notes.append([str(line)])
+    notes.column_dimensions["A"].width = 110
 
 
 def append_text_row(ws, values) -> None:
@@ -173,13 +181,14 @@ def open_upload(path: str):
     return wb, ws
 
 
-def _header_map(header_row) -> dict[int, str]:
-    # Headers in either language: a file made from the Vietnamese template imports whatever
-    # language the person uploading it has chosen.
+def header_map(header_row, labels: dict[str, str]) -> dict[int, str]:
+    """{column index: key} for the headers that name one of ``labels`` ({key: lazy label}), in either
+    language, accents, case and a trailing "*" aside: a file made from the Vietnamese template imports
+    whatever language the person uploading it has chosen."""
     wanted = {}
     for language in ("vi", "en"):
         with translation.override(language):
-            wanted.update({text.fold(str(c[1])): c[0] for c in COLUMNS})
+            wanted.update({text.fold(str(label)): key for key, label in labels.items()})
     mapping = {}
     for i, value in enumerate(header_row):
         key = text.fold(str(value or "")).replace("*", "").strip()
@@ -224,7 +233,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
     }
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
-    mapping = _header_map(header or [])
+    mapping = header_map(header or [], {c[0]: c[1] for c in COLUMNS})
     missing = [str(c[1]) for c in COLUMNS if c[3] and c[0] not in mapping.values()]
     if missing:
         raise ImportRefused(

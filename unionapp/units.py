@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from members import text
-from members.excel import append_text_row, open_upload, style_header
+from members.excel import append_text_row, header_map, instructions_sheet, open_upload, style_header
 from members.models import Member, Status
 from unionapp import audit
 from unionapp.forms import CODE_CHARACTERS, UNIT_CODE
@@ -118,16 +117,18 @@ def tree_workbook(units) -> Workbook:
     style_header(ws)
     for i, (_key, _label, width) in enumerate(TREE_COLUMNS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
-    notes = wb.create_sheet(str(_("Hướng dẫn")))
-    for line in [
-        _("Mỗi dòng một đơn vị. Các dòng đã có sẵn là đơn vị hiện có: giữ nguyên hoặc xóa; thêm dòng cho đơn vị mới."),
-        _("Cấp: Huyện đoàn (hoặc tương đương), Đoàn cơ sở, Chi đoàn."),
-        _("Mã đơn vị cấp trên: mã của một đơn vị đã có hoặc của một dòng khác trong tệp."),
-        _("Mã đơn vị là duy nhất; nên đặt theo mã cấp trên, ví dụ LS-CL-QL-BT cho một chi đoàn của LS-CL-QL."),
-        _("Phần mềm kiểm tra cả tệp; chỉ nhập khi không còn lỗi nào."),
-    ]:
-        notes.append([line])
-    notes.column_dimensions["A"].width = 110
+    instructions_sheet(
+        wb,
+        [
+            _(
+                "Mỗi dòng một đơn vị. Các dòng đã có sẵn là đơn vị hiện có: giữ nguyên hoặc xóa; thêm dòng cho đơn vị mới."
+            ),
+            _("Cấp: Huyện đoàn (hoặc tương đương), Đoàn cơ sở, Chi đoàn."),
+            _("Mã đơn vị cấp trên: mã của một đơn vị đã có hoặc của một dòng khác trong tệp."),
+            _("Mã đơn vị là duy nhất; nên đặt theo mã cấp trên, ví dụ LS-CL-QL-BT cho một chi đoàn của LS-CL-QL."),
+            _("Phần mềm kiểm tra cả tệp; chỉ nhập khi không còn lỗi nào."),
+        ],
+    )
     return wb
 
 
@@ -239,13 +240,7 @@ def import_tree(path: str, scope, *, by, request=None) -> TreeResult:
 
 def _tree_rows(ws):
     header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
-    wanted = {}
-    for language in ("vi", "en"):
-        with translation.override(language):
-            wanted.update({text.fold(str(label)): key for key, label, _width in TREE_COLUMNS})
-    columns = {
-        key: i for i, v in enumerate(header) if (key := wanted.get(text.fold(str(v or "")).replace("*", "").strip()))
-    }
+    columns = {key: i for i, key in header_map(header, {k: label for k, label, _width in TREE_COLUMNS}).items()}
     if len(columns) < len(TREE_COLUMNS):
         return
     for n, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):

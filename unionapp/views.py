@@ -227,7 +227,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Đã mở lại tài khoản.") if account.is_active else _("Đã khóa tài khoản."))
         return redirect("user_detail", pk=account.pk)
     title = _("Khóa tài khoản") if account.is_active else _("Mở lại tài khoản")
-    return render(request, "unionapp/user_action.html", {"account": account, "title": title, "toggle": True})
+    return render(request, "unionapp/user_action.html", {"account": account, "title": title})
 
 
 @requires(Cap.MANAGE_UNITS)
