@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -154,11 +155,15 @@ def _run_step(step, referral, by, d):
     return services.withdraw(referral=referral, by=by, reason=d["reason"])
 
 
-@requires(Cap.LOG_REFERRALS)
+@requires(Cap.LOG_REFERRALS, Cap.APPROVE_ADMISSIONS)
 def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One step of one referral. Cell secretaries move it along, approvers (base union and district
+    staff) admit or refuse it: each step checks its own capability."""
     if step not in STEPS:
         raise Http404
     cap, title = STEPS[step]
+    if not request.scope.has(cap):
+        raise PermissionDenied
     referral = get_referral(request, pk, cap)
     form = _step_form(step, referral, request.POST or None)
     if request.method == "POST" and form.is_valid():

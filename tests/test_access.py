@@ -63,7 +63,9 @@ ROUTES = {
     "introducer_search": R(Cap.LOG_REFERRALS),
     "referral_detail": R(Cap.VIEW_MEMBERS, obj="referral"),
     "referral_step": R(Cap.LOG_REFERRALS, obj="referral", extra=("training",)),
-    "referral_step admit": R(Cap.LOG_REFERRALS, Cap.APPROVE_ADMISSIONS, obj="referral", extra=("admit",)),
+    # Approving is the approvers' step (base union and district staff), not the secretaries'.
+    "referral_step admit": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("admit",)),
+    "referral_step refuse": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("refuse",)),
     "pipeline_board": R(Cap.VIEW_MEMBERS, obj="unit"),
     "report": R(Cap.VIEW_REPORTS, obj="unit"),
     "report_xlsx": R(Cap.EXPORT_REPORTS, obj="unit"),

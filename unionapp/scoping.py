@@ -189,18 +189,19 @@ def get_in_scope(qs: QuerySet, **lookup):
         raise Http404 from None
 
 
-def requires(cap: str):
-    """Declare the capability a view needs. Anonymous users are sent to login by the
-    middleware; a user without the capability anywhere gets 403."""
+def requires(*caps: str):
+    """Declare the capability a view needs (any one of several, when the view checks the right one on
+    its object). Anonymous users are sent to login by the middleware; a user without the capability
+    anywhere gets 403."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not request.scope.has(cap):
+            if not any(request.scope.has(cap) for cap in caps):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.capability = cap
+        wrapper.capability = caps[0] if len(caps) == 1 else caps
         return wrapper
 
     return decorator

@@ -164,6 +164,27 @@ def test_the_pipeline_through_the_pages(client, people, tree):
     assert r.stage == Stage.ADMITTED and r.member.cell == tree.C1
 
 
+def test_district_staff_approve_and_refuse_from_the_board_they_see(client, people, tree):
+    """District staff approve admissions (they log no referrals): the board's buttons lead to the step."""
+    to_admit = reviewed_referral(tree.C1, people.secretary, full_name="Người Được Duyệt")
+    to_refuse = reviewed_referral(tree.C2, people.secretary, full_name="Người Không Được Duyệt")
+    client.force_login(people.district)
+    board = client.get(reverse("pipeline_board", args=[tree.B1.pk])).content.decode()
+    admit_url = reverse("referral_step", args=[to_admit.pk, "admit"])
+    assert admit_url in board
+    assert client.get(admit_url).status_code == 200
+    response = step(client, to_admit, "admit", {"decision_number": "7-QĐ/HĐT", "decision_date": "20/05/2026"})
+    assert response.status_code == 302
+    response = step(client, to_refuse, "refuse", {"reason": "Chưa đủ điều kiện"})
+    assert response.status_code == 302
+    to_admit.refresh_from_db(), to_refuse.refresh_from_db()
+    assert (to_admit.stage, to_admit.decision_number, to_admit.member.cell) == (Stage.ADMITTED, "7-QĐ/HĐT", tree.C1)
+    assert to_refuse.stage == Stage.NOT_ADMITTED
+    # They still move no referral along: that is the cell's work.
+    r = make_referral(tree.C1, people.secretary)
+    assert client.get(reverse("referral_step", args=[r.pk, "training"])).status_code == 403
+
+
 def test_a_step_out_of_order_is_explained(client, people, tree):
     r = make_referral(tree.C1, people.secretary)
     client.force_login(people.secretary)
@@ -179,8 +200,9 @@ def test_an_unknown_step_is_404(client, people, tree):
 
 @pytest.mark.parametrize("url", ["referral_detail", "training", "review", "admit", "refuse", "withdraw"])
 def test_referral_pages_are_404_outside_the_scope(client, people, tree, url):
-    r = make_referral(tree.C2, people.officer)
-    client.force_login(people.secretary)
+    r = make_referral(tree.C3, people.admin)
+    # Each page to someone who may use it in their own part of the tree (approving: district staff).
+    client.force_login(people.district if url in ("admit", "refuse") else people.secretary)
     target = (
         reverse("referral_detail", args=[r.pk])
         if url == "referral_detail"
