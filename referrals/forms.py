@@ -11,6 +11,7 @@ from members.forms import CellChoiceField, DateInput, PersonFields, check_dates
 from members.models import Member, Status
 from referrals.models import Joins, Referral, Stage
 from referrals.services import MAX_AGE, MIN_AGE
+from unionapp.forms import required_text
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
@@ -204,6 +205,9 @@ class TrainingForm(forms.Form):
     start = forms.DateField(label=_("Từ ngày"), widget=DateInput())
     end = forms.DateField(label=_("Đến ngày"), widget=DateInput(), required=False)
 
+    def clean_course_name(self):
+        return required_text(self.cleaned_data["course_name"])
+
 
 class ReviewForm(forms.Form):
     review_date = forms.DateField(label=_("Ngày chi đoàn họp xét"), widget=DateInput())
@@ -221,16 +225,21 @@ class AdmitForm(forms.Form):
     decision_date = forms.DateField(label=_("Ngày quyết định"), widget=DateInput())
     cell = CellChoiceField(queryset=Unit.objects.none(), label=_("Kết nạp vào chi đoàn"), required=False)
 
-    def __init__(self, *args, cells, **kwargs):
+    def __init__(self, *args, cells=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cell"].queryset = cells
+        if cells is None:
+            del self.fields["cell"]  # several at once: each into the cell that proposed them
+        else:
+            self.fields["cell"].queryset = cells
         self.initial.setdefault("decision_date", timezone.localdate())
 
     def clean(self):
         cleaned = super().clean()
         check_dates(cleaned, ["decision_date"])
-        cleaned["decision_number"] = text.nfc(cleaned.get("decision_number"))
         return cleaned
+
+    def clean_decision_number(self):
+        return required_text(self.cleaned_data["decision_number"])
 
 
 class ReasonForm(forms.Form):
@@ -241,3 +250,33 @@ class ReasonForm(forms.Form):
         if not reason:
             raise ValidationError(_("Hãy ghi lý do."))
         return reason
+
+
+class ChosenReferrals(forms.Form):
+    """The referrals a step is applied to at once, ticked from ``candidates`` (scoped by the view)."""
+
+    referrals = forms.ModelMultipleChoiceField(
+        queryset=Referral.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Hồ sơ"),
+        error_messages={
+            "required": _("Hãy chọn ít nhất một hồ sơ."),
+            # Never echo the submitted value: it may be the id of a referral the user cannot see.
+            "invalid_choice": _(
+                "Có hồ sơ đã chọn không còn ở bước này (có thể vừa được người khác cập nhật). Hãy xem lại danh sách."
+            ),
+            "invalid_pk_value": _("Danh sách hồ sơ đã chọn không hợp lệ."),
+        },
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referrals"].queryset = candidates
+
+
+class TrainingManyForm(ChosenReferrals, TrainingForm):
+    pass
+
+
+class AdmitManyForm(ChosenReferrals, AdmitForm):
+    pass

@@ -9,4 +9,5 @@ urlpatterns = [
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/<slug:step>/", views.referral_step, name="referral_step"),
     path("units/<int:pk>/pipeline/", views.pipeline_board, name="pipeline_board"),
+    path("units/<int:pk>/pipeline/<slug:step>/", views.pipeline_many, name="pipeline_many"),
 ]

@@ -8,12 +8,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from members import text
 from members.models import Member, Status
 from referrals import services
 from referrals.filters import ReferralFilter
-from referrals.forms import AdmitForm, ReasonForm, ReferralForm, ReviewForm, TrainingForm
-from referrals.models import Referral, Stage
+from referrals.forms import (
+    AdmitForm,
+    AdmitManyForm,
+    ReasonForm,
+    ReferralForm,
+    ReviewForm,
+    TrainingForm,
+    TrainingManyForm,
+)
+from referrals.models import Joins, Referral, Stage
 from unionapp import audit
 from unionapp.models import Kind
 from unionapp.scoping import Cap, get_in_scope, requires
@@ -110,11 +120,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Each step: the capability it needs, its form, and the service call.
 STEPS = {
-    "training": (Cap.LOG_REFERRALS, _("Vào lớp bồi dưỡng")),
-    "review": (Cap.LOG_REFERRALS, _("Chi đoàn họp xét")),
-    "admit": (Cap.APPROVE_ADMISSIONS, _("Chuẩn y kết nạp")),
-    "refuse": (Cap.APPROVE_ADMISSIONS, _("Không kết nạp")),
-    "withdraw": (Cap.LOG_REFERRALS, _("Rút hồ sơ")),
+    "training": (Cap.LOG_REFERRALS, gettext_lazy("Vào lớp bồi dưỡng")),
+    "review": (Cap.LOG_REFERRALS, gettext_lazy("Chi đoàn họp xét")),
+    "admit": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Chuẩn y kết nạp")),
+    "refuse": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Không kết nạp")),
+    "withdraw": (Cap.LOG_REFERRALS, gettext_lazy("Rút hồ sơ")),
 }
 
 
@@ -219,3 +229,83 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
     }
     return render(request, "referrals/board.html", context)
+
+
+# Steps taken for a list at once from a board: the capability, the stage the candidates are at, the title.
+STEPS_FOR_MANY = {
+    "training": (Cap.LOG_REFERRALS, Stage.INTRODUCED, gettext_lazy("Vào lớp bồi dưỡng theo danh sách")),
+    "admit": (Cap.APPROVE_ADMISSIONS, Stage.REVIEWED, gettext_lazy("Chuẩn y kết nạp theo danh sách")),
+}
+
+
+@requires(Cap.LOG_REFERRALS, Cap.APPROVE_ADMISSIONS)
+def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One course for a class of candidates, or one approval decision for a list, from the board of a
+    cell or a base union: tick the referrals, fill the step's fields once; all or nothing."""
+    if step not in STEPS_FOR_MANY:
+        raise Http404
+    cap, stage, title = STEPS_FOR_MANY[step]
+    if not request.scope.has(cap):
+        raise PermissionDenied
+    unit = request.scope.get_unit(pk, cap)
+    if unit.kind not in (Kind.CELL, Kind.BASE):
+        raise Http404
+    candidates = scoped_referrals(request, cap).filter(unit.subtree_q("cell__"), stage=stage)
+    joins, joins_counts = None, {}
+    if step == "admit":
+        # One decision admits to the Union or to the Federation, not both.
+        joins_counts = dict(candidates.values_list("joins").annotate(n=Count("pk")).order_by())
+        joins = request.GET.get("joins")
+        if joins not in Joins.values:
+            joins = Joins.UNION if joins_counts.get(Joins.UNION) or not joins_counts else Joins.FEDERATION
+        candidates = candidates.filter(joins=joins)
+    form_class = AdmitManyForm if step == "admit" else TrainingManyForm
+    initial = {"start": timezone.localdate()} if step == "training" else {}
+    form = form_class(request.POST or None, candidates=candidates, initial=initial)
+    refused = []
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        chosen = sorted(d.pop("referrals"), key=lambda r: r.pk)  # one order for the row locks
+        if step == "admit":
+            refused = services.in_one_go(
+                chosen, services.admit, by=request.user,
+                decision_number=d["decision_number"], decision_date=d["decision_date"],
+            )  # fmt: skip
+            done = ngettext(
+                "Đã chuẩn y kết nạp %(n)s người theo quyết định số %(number)s.",
+                "Đã chuẩn y kết nạp %(n)s người theo quyết định số %(number)s.",
+                len(chosen),
+            ) % {"n": len(chosen), "number": d["decision_number"]}
+        else:
+            refused = services.in_one_go(
+                chosen, services.start_training, by=request.user,
+                course_name=d["course_name"], start=d["start"], end=d["end"],
+            )  # fmt: skip
+            done = ngettext(
+                "Đã ghi nhận %(n)s người vào “%(course)s”.", "Đã ghi nhận %(n)s người vào “%(course)s”.", len(chosen)
+            ) % {"n": len(chosen), "course": d["course_name"]}
+        if not refused:
+            messages.success(request, done)
+            return redirect("pipeline_board", unit.pk)
+    rows = sorted(
+        candidates.select_related("cell", "introducer"),
+        key=lambda r: (text.collation_key(r.cell.name), text.collation_key(r.full_name)),
+    )
+    chosen_ids = {str(v) for v in form["referrals"].value() or []}
+    return render(
+        request,
+        "referrals/pipeline_many.html",
+        {
+            "unit": unit,
+            "step": step,
+            "title": title,
+            "form": form,
+            "rows": [(r, str(r.pk) in chosen_ids) for r in rows],
+            "refused": refused,
+            "joins": joins,
+            "joins_tabs": [(j, Joins(j).label, joins_counts.get(j, 0)) for j in Joins.values]
+            if step == "admit"
+            else [],
+            "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
+        },
+    )

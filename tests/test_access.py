@@ -67,6 +67,8 @@ ROUTES = {
     "referral_step admit": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("admit",)),
     "referral_step refuse": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("refuse",)),
     "pipeline_board": R(Cap.VIEW_MEMBERS, obj="unit"),
+    "pipeline_many": R(Cap.LOG_REFERRALS, obj="unit", extra=("training",)),
+    "pipeline_many admit": R(Cap.APPROVE_ADMISSIONS, obj="unit", extra=("admit",)),
     "report": R(Cap.VIEW_REPORTS, obj="unit"),
     "report_xlsx": R(Cap.EXPORT_REPORTS, obj="unit"),
     "dashboard": R(Cap.VIEW_REPORTS, obj="unit"),

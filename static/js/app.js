@@ -40,3 +40,27 @@
     }
   });
 })();
+
+// A list to tick: "select all" (shown only with JavaScript) and how many are ticked.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-check-all]").forEach(function (all) {
+    var name = all.dataset.checkAll;
+    var boxes = Array.prototype.slice.call(all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]'));
+    var count = all.form.querySelector('[data-checked-count="' + name + '"]');
+    var wrapper = all.closest("[data-js-only]");
+    if (wrapper) wrapper.hidden = false;
+    function update() {
+      var n = boxes.filter(function (b) { return b.checked; }).length;
+      all.checked = n === boxes.length && n > 0;
+      all.indeterminate = n > 0 && n < boxes.length;
+      if (count) count.textContent = (all.form.dataset.countLabel || "{n}/{t}").replace("{n}", n).replace("{t}", boxes.length);
+    }
+    all.addEventListener("change", function () {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+      update();
+    });
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  });
+})();

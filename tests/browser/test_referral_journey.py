@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from members import text
 from members.models import Member, Status
 from referrals.models import Referral, Stage
-from tests.browser.conftest import PHONE, login, page_in
+from tests.browser.conftest import PHONE, login, page_in, shot
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +54,52 @@ def test_chidoan_logs_a_referral_on_a_phone_and_xa_approves_it(browser, live_ser
     assert "Lò Văn Tuấn" in card.inner_text() and "Đã kết nạp" in card.inner_text()
     phone.goto("/members/?q=lo+van+tuan")
     assert phone.get_by_role("link", name="Lò Văn Tuấn").is_visible()
+
+
+def test_xa_approves_a_list_with_one_decision_on_a_phone(phone, demo_data):
+    from datetime import date
+
+    from django.contrib.auth.models import User
+
+    from referrals import services
+    from tests.factories import make_referral
+    from unionapp.models import Unit
+
+    base = Unit.objects.get(code="LS-CL-QL")
+    officer = User.objects.get(username="xa")
+    names = ["Lò Thị Một", "Lò Thị Hai", "Lò Thị Ba"]
+    for name in names:
+        r = make_referral(Unit.objects.get(code="LS-CL-QL-BT"), officer, full_name=name, introduced_on=date(2026, 3, 1))
+        r = services.start_training(referral=r, by=officer, course_name="Lớp", start=date(2026, 4, 1), end=None)
+        services.record_review(referral=r, by=officer, review_date=date(2026, 5, 1), votes_for=9, votes_present=10)
+    waiting = Referral.objects.filter(cell__parent=base, stage=Stage.REVIEWED, joins="union").count()
+
+    login(phone, "xa")
+    phone.get_by_role("link", name="Tiến độ kết nạp").click()
+    phone.get_by_test_id("many-admit").click()
+    expect(phone.get_by_text(f"Đã chọn 0/{waiting}")).to_be_visible()
+    phone.get_by_label("Chọn tất cả").check()
+    expect(phone.get_by_text(f"Đã chọn {waiting}/{waiting}")).to_be_visible()
+    phone.get_by_label("Lò Thị Ba").uncheck()  # not in this decision
+    expect(phone.get_by_text(f"Đã chọn {waiting - 1}/{waiting}")).to_be_visible()
+    phone.get_by_label("Số quyết định chuẩn y").fill("199-QĐ/ĐTN")
+    phone.get_by_label("Ngày quyết định").fill("10/06/2026")
+    shot(phone, "co-so-5-chuan-y-theo-danh-sach")
+    phone.get_by_role("button", name="Chuẩn y kết nạp theo danh sách").click()
+    # The demo's reviewed candidate met in November: a June decision cannot admit her, so nobody is admitted.
+    refused = phone.get_by_test_id("refused")
+    expect(refused).to_contain_text("Dương Hồng Duyên")
+    expect(refused).to_contain_text("Ngày quyết định phải sau ngày chi đoàn họp xét.")
+    assert not Referral.objects.filter(full_name__in=[*names, "Dương Hồng Duyên"], stage=Stage.ADMITTED).exists()
+    expect(phone.get_by_label("Số quyết định chuẩn y")).to_have_value("199-QĐ/ĐTN")  # nothing typed is lost
+    phone.get_by_label("Dương Hồng Duyên").uncheck()
+    phone.get_by_role("button", name="Chuẩn y kết nạp theo danh sách").click()
+    expect(phone.get_by_text("Đã chuẩn y kết nạp 2 người theo quyết định số 199-QĐ/ĐTN.")).to_be_visible()
+    reviewed = phone.get_by_test_id("column-reviewed").inner_text()
+    assert "Lò Thị Ba" in reviewed and "Dương Hồng Duyên" in reviewed and "Lò Thị Một" not in reviewed
+    admitted = Referral.objects.filter(full_name__in=[*names, "Dương Hồng Duyên"], stage=Stage.ADMITTED)
+    assert set(admitted.values_list("full_name", "decision_number")) == {
+        ("Lò Thị Một", "199-QĐ/ĐTN"),
+        ("Lò Thị Hai", "199-QĐ/ĐTN"),
+    }
+    assert Member.objects.filter(full_name__in=names[:2], cell__code="LS-CL-QL-BT").count() == 2

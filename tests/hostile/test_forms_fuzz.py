@@ -180,3 +180,28 @@ def test_unit_import(client, people, tree, tmp_path_factory, rows):
         assert Unit.objects.count() == before
     for unit in Unit.objects.all():
         assert clean(unit.name) and clean(unit.code)
+
+
+@FUZZ
+@given(
+    chosen=st.lists(st.one_of(st.integers().map(str), any_text, st.just("REVIEWED")), max_size=4),
+    number=any_text,
+    day=dates,
+)
+def test_approving_a_list(client, people, tree, chosen, number, day):
+    from tests.factories import reviewed_referral
+
+    waiting = list(Referral.objects.filter(cell=tree.C1, stage="reviewed")) or [
+        reviewed_referral(tree.C1, people.secretary) for _ in range(2)
+    ]
+    chosen = [str(waiting[0].pk) if c == "REVIEWED" else c for c in chosen]
+    client.force_login(people.officer)
+    before = counts()
+    url = reverse("pipeline_many", args=[tree.B1.pk, "admit"])
+    response = client.post(url, {"referrals": chosen, "decision_number": number, "decision_date": day})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert counts() == before
+    else:
+        admitted = Referral.objects.get(pk=waiting[0].pk)
+        assert admitted.stage == "admitted" and clean(admitted.decision_number) and admitted.decision_number

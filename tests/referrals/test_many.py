@@ -1,0 +1,178 @@
+"""One course for a class of candidates, one approval decision for a list: all or nothing, scoped."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from members.models import Member
+from referrals import services
+from referrals.models import Joins, Referral, Stage
+from reports import tally
+from tests.factories import make_referral, reviewed_referral
+
+
+def many(step, unit, **query):
+    url = reverse("pipeline_many", args=[unit.pk, step])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def admit_data(*referrals, number="21-QĐ/ĐTN", day="10/06/2026"):
+    return {"referrals": [r.pk for r in referrals], "decision_number": number, "decision_date": day}
+
+
+def test_one_decision_admits_the_ticked_candidates_of_several_cells(client, people, tree):
+    a = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An")
+    b = reviewed_referral(tree.C2, people.officer, full_name="Hà Thị Bình")
+    left = reviewed_referral(tree.C2, people.officer, full_name="Vi Thị Chưa")
+    client.force_login(people.officer)
+    page = client.get(many("admit", tree.B1)).content.decode()
+    assert all(name in page for name in ("Lò Văn An", "Hà Thị Bình", "Vi Thị Chưa"))
+    assert "10/12 tán thành" in page  # the cell meeting's result, for the approver to see
+    response = client.post(many("admit", tree.B1), admit_data(a, b), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("pipeline_board", args=[tree.B1.pk])
+    assert "Đã chuẩn y kết nạp 2 người theo quyết định số 21-QĐ/ĐTN." in response.content.decode()
+    for r, cell in ((a, tree.C1), (b, tree.C2)):
+        r.refresh_from_db()
+        assert (r.stage, r.decision_number, r.decision_date) == (Stage.ADMITTED, "21-QĐ/ĐTN", date(2026, 6, 10))
+        assert (r.member.cell, r.member.joined_on) == (cell, date(2026, 6, 10))
+    left.refresh_from_db()
+    assert left.stage == Stage.REVIEWED
+    assert tally.check() == []  # the reports count both admissions
+
+
+def test_one_refusal_writes_nothing_and_names_who_and_why(client, people, tree):
+    fine = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An")
+    late = make_referral(tree.C2, people.officer, full_name="Hà Thị Muộn")
+    late = services.start_training(referral=late, by=people.officer, course_name="x", start=date(2026, 4, 1), end=None)
+    late = services.record_review(
+        referral=late, by=people.officer, review_date=date(2026, 6, 20), votes_for=9, votes_present=10
+    )
+    client.force_login(people.officer)
+    response = client.post(many("admit", tree.B1), admit_data(fine, late, day="10/06/2026"))
+    assert response.status_code == 200
+    refused = response.content.decode()
+    assert "Chưa cập nhật hồ sơ nào" in refused
+    assert "Hà Thị Muộn" in refused and "Ngày quyết định phải sau ngày chi đoàn họp xét." in refused
+    # What was typed and ticked is still there to correct.
+    assert 'value="21-QĐ/ĐTN"' in refused
+    assert f'value="{fine.pk}" id="r{fine.pk}" checked' in refused
+    assert list(Referral.objects.filter(pk__in=[fine.pk, late.pk]).values_list("stage", flat=True)) == [
+        Stage.REVIEWED,
+        Stage.REVIEWED,
+    ]
+    assert not Member.objects.filter(full_name__in=["Lò Văn An", "Hà Thị Muộn"]).exists()
+    assert tally.check() == []
+
+
+def test_nothing_ticked_or_a_referral_from_elsewhere_is_refused_without_naming_it(client, people, tree):
+    mine = reviewed_referral(tree.C1, people.secretary)
+    elsewhere = reviewed_referral(tree.C3, people.admin, full_name="Người Ở Xã Khác")
+    not_yet = make_referral(tree.C1, people.secretary)  # still at "introduced"
+    client.force_login(people.officer)
+    response = client.post(many("admit", tree.B1), admit_data())
+    assert "Hãy chọn ít nhất một hồ sơ." in response.content.decode()
+    for intruder in (elsewhere, not_yet):
+        response = client.post(many("admit", tree.B1), admit_data(mine, intruder))
+        page = response.content.decode()
+        assert "Có hồ sơ đã chọn không còn ở bước này" in page
+        assert "Người Ở Xã Khác" not in page and f'name="referrals" value="{intruder.pk}"' not in page
+    assert Referral.objects.filter(stage=Stage.ADMITTED).count() == 0
+
+
+def test_one_decision_is_for_the_union_or_for_the_federation(client, people, tree):
+    union = reviewed_referral(tree.C1, people.secretary, full_name="Vào Đoàn")
+    federation = reviewed_referral(tree.C1, people.secretary, full_name="Vào Hội", joins=Joins.FEDERATION)
+    client.force_login(people.officer)
+    page = client.get(many("admit", tree.B1)).content.decode()
+    assert "Vào Đoàn" in page and "Vào Hội" not in page
+    page = client.get(many("admit", tree.B1, joins="federation")).content.decode()
+    assert "Vào Hội" in page and "Vào Đoàn" not in page
+    response = client.post(many("admit", tree.B1, joins="federation"), admit_data(union, federation))
+    assert "Có hồ sơ đã chọn không còn ở bước này" in response.content.decode()
+    response = client.post(many("admit", tree.B1, joins="federation"), admit_data(federation))
+    assert response.status_code == 302
+    federation.refresh_from_db()
+    assert federation.stage == Stage.ADMITTED and federation.member is None  # the Federation keeps no register here
+
+
+def test_a_secretary_puts_a_class_into_training_at_once(client, people, tree):
+    first = make_referral(tree.C1, people.secretary, full_name="Học Viên Một")
+    second = make_referral(tree.C1, people.secretary, full_name="Học Viên Hai")
+    client.force_login(people.secretary)
+    board = client.get(reverse("pipeline_board", args=[tree.C1.pk])).content.decode()
+    assert many("training", tree.C1) in board and many("admit", tree.C1) not in board
+    data = {
+        "referrals": [first.pk, second.pk],
+        "course_name": "Lớp cảm tình Đoàn khóa 3",
+        "start": "02/04/2026",
+        "end": "04/04/2026",
+    }
+    response = client.post(many("training", tree.C1), data, follow=True)
+    assert "Đã ghi nhận 2 người vào “Lớp cảm tình Đoàn khóa 3”." in response.content.decode()
+    for r in (first, second):
+        r.refresh_from_db()
+        assert (r.stage, r.course_name, r.course_start, r.course_end) == (
+            Stage.TRAINING,
+            "Lớp cảm tình Đoàn khóa 3",
+            date(2026, 4, 2),
+            date(2026, 4, 4),
+        )
+    # The secretary does not approve: that page is refused whatever the unit.
+    assert client.get(many("admit", tree.C1)).status_code == 403
+    assert client.get(many("admit", tree.C3)).status_code == 403
+
+
+def test_district_staff_approve_a_base_unions_list(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary)
+    client.force_login(people.district)
+    assert client.post(many("admit", tree.B1), admit_data(r)).status_code == 302
+    r.refresh_from_db()
+    assert r.stage == Stage.ADMITTED
+    assert client.get(many("training", tree.B1)).status_code == 403  # moving referrals is the cells' work
+
+
+@pytest.mark.parametrize("step", ["training", "admit"])
+def test_out_of_scope_units_other_levels_and_unknown_steps_are_404(client, people, tree, step):
+    reviewed_referral(tree.C3, people.admin)
+    client.force_login(people.officer)
+    for unit in (tree.B2, tree.C3, tree.C4):  # another base union's, and cells of other base unions
+        assert client.get(many(step, unit)).status_code == 404
+        assert client.post(many(step, unit), {}).status_code == 404
+    client.force_login(people.province)
+    assert client.get(many(step, tree.D1)).status_code == 404  # a board is a cell's or a base union's
+    assert client.get(reverse("pipeline_many", args=[tree.B1.pk, "review"])).status_code == 404
+
+
+def test_the_page_reads_the_same_few_queries_for_a_long_list(client, people, tree, django_assert_max_num_queries):
+    for i in range(12):
+        reviewed_referral(tree.C1 if i % 2 else tree.C2, people.secretary)
+    client.force_login(people.officer)
+    with django_assert_max_num_queries(10):
+        response = client.get(many("admit", tree.B1))
+    assert response.content.decode().count('name="referrals"') == 12
+
+
+def test_the_pages_in_english(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary)
+    client.force_login(people.officer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(many("admit", tree.B1)).content.decode()
+    assert "Approve admissions from a list" in page and "Select all" in page
+    # The titles of the steps are translated per request, not once when the code is loaded.
+    page = client.get(reverse("referral_step", args=[r.pk, "admit"])).content.decode()
+    assert "<title>Approve admission" in page and "Chuẩn y" not in page
+
+
+def test_a_decision_number_or_course_name_of_blanks_and_control_characters_is_refused(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary)
+    new = make_referral(tree.C1, people.secretary)
+    client.force_login(people.officer)
+    response = client.post(many("admit", tree.B1), admit_data(r, number="\x01 \x02"))
+    assert "Trường này là bắt buộc." in response.content.decode()
+    response = client.post(reverse("referral_step", args=[r.pk, "admit"]), admit_data(number="\x01"))
+    assert "Trường này là bắt buộc." in response.content.decode()
+    data = {"referrals": [new.pk], "course_name": "\x03", "start": "02/04/2026"}
+    assert "Trường này là bắt buộc." in client.post(many("training", tree.B1), data).content.decode()
+    r.refresh_from_db(), new.refresh_from_db()
+    assert (r.stage, new.stage) == (Stage.REVIEWED, Stage.INTRODUCED)
