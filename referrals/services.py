@@ -168,22 +168,6 @@ def admit(*, referral: Referral, by, decision_number: str, decision_date: date, 
     return _step(locked, to=Stage.ADMITTED, allowed_from=(Stage.REVIEWED,), by=by, note=decision_number, **fields)
 
 
-def in_one_go(referrals, step, **fields) -> list[tuple[Referral, str]]:
-    """One step (``start_training``, ``admit``) for several referrals, all or none: one course for a
-    class of candidates, one approval decision for a list. Returns [] when every referral went through;
-    otherwise each refusal with its referral, and nothing is written."""
-    refused = []
-    with transaction.atomic():
-        for referral in referrals:
-            try:
-                step(referral=referral, **fields)  # its own savepoint: a refusal undoes only its part
-            except ReferralError as e:
-                refused.append((referral, str(e)))
-        if refused:
-            transaction.set_rollback(True)
-    return refused
-
-
 @transaction.atomic
 def refuse(*, referral: Referral, by, reason: str) -> Referral:
     return _step(

@@ -27,6 +27,7 @@ from referrals.models import Joins, Referral, Stage
 from unionapp import audit
 from unionapp.models import Kind
 from unionapp.scoping import Cap, get_in_scope, requires
+from unionapp.transactions import all_or_none
 
 
 def scoped_referrals(request, cap=Cap.VIEW_MEMBERS):
@@ -267,31 +268,48 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         d = dict(form.cleaned_data)
         chosen = sorted(d.pop("referrals"), key=lambda r: r.pk)  # one order for the row locks
         if step == "admit":
-            refused = services.in_one_go(
-                chosen, services.admit, by=request.user,
-                decision_number=d["decision_number"], decision_date=d["decision_date"],
-            )  # fmt: skip
+            refused = all_or_none(
+                chosen,
+                lambda r: services.admit(
+                    referral=r, by=request.user, decision_number=d["decision_number"], decision_date=d["decision_date"]
+                ),
+                refusal=services.ReferralError,
+            )
             done = ngettext(
                 "Đã chuẩn y kết nạp %(n)s người theo quyết định số %(number)s.",
                 "Đã chuẩn y kết nạp %(n)s người theo quyết định số %(number)s.",
                 len(chosen),
             ) % {"n": len(chosen), "number": d["decision_number"]}
         else:
-            refused = services.in_one_go(
-                chosen, services.start_training, by=request.user,
-                course_name=d["course_name"], start=d["start"], end=d["end"],
-            )  # fmt: skip
+            refused = all_or_none(
+                chosen,
+                lambda r: services.start_training(
+                    referral=r, by=request.user, course_name=d["course_name"], start=d["start"], end=d["end"]
+                ),
+                refusal=services.ReferralError,
+            )
             done = ngettext(
                 "Đã ghi nhận %(n)s người vào “%(course)s”.", "Đã ghi nhận %(n)s người vào “%(course)s”.", len(chosen)
             ) % {"n": len(chosen), "course": d["course_name"]}
         if not refused:
             messages.success(request, done)
             return redirect("pipeline_board", unit.pk)
-    rows = sorted(
+    chosen_ids = {str(v) for v in form["referrals"].value() or []}
+    rows = []
+    for r in sorted(
         candidates.select_related("cell", "introducer"),
         key=lambda r: (text.collation_key(r.cell.name), text.collation_key(r.full_name)),
-    )
-    chosen_ids = {str(v) for v in form["referrals"].value() or []}
+    ):
+        who = [f"{r.date_of_birth:%d/%m/%Y}", *([r.cell.name] if unit.kind != Kind.CELL else []), r.introducer_label]
+        if step == "admit":
+            when = _("Chi đoàn họp xét ngày %(day)s: %(yes)s/%(present)s tán thành") % {
+                "day": f"{r.review_date:%d/%m/%Y}", "yes": r.votes_for, "present": r.votes_present,
+            }  # fmt: skip
+        else:
+            when = _("Giới thiệu ngày %(day)s") % {"day": f"{r.introduced_on:%d/%m/%Y}"}
+        rows.append(
+            {"pk": r.pk, "title": r.full_name, "lines": [" · ".join(who), when], "checked": str(r.pk) in chosen_ids}
+        )
     return render(
         request,
         "referrals/pipeline_many.html",
@@ -300,7 +318,7 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "step": step,
             "title": title,
             "form": form,
-            "rows": [(r, str(r.pk) in chosen_ids) for r in rows],
+            "rows": rows,
             "refused": refused,
             "joins": joins,
             "joins_tabs": [(j, Joins(j).label, joins_counts.get(j, 0)) for j in Joins.values]

@@ -54,7 +54,7 @@
       var n = boxes.filter(function (b) { return b.checked; }).length;
       all.checked = n === boxes.length && n > 0;
       all.indeterminate = n > 0 && n < boxes.length;
-      if (count) count.textContent = (all.form.dataset.countLabel || "{n}/{t}").replace("{n}", n).replace("{t}", boxes.length);
+      if (count) count.textContent = (count.dataset.label || "{n}/{t}").replace("{n}", n).replace("{t}", boxes.length);
     }
     all.addEventListener("change", function () {
       boxes.forEach(function (b) { b.checked = all.checked; });

@@ -56,7 +56,7 @@ def test_one_refusal_writes_nothing_and_names_who_and_why(client, people, tree):
     assert "Hà Thị Muộn" in refused and "Ngày quyết định phải sau ngày chi đoàn họp xét." in refused
     # What was typed and ticked is still there to correct.
     assert 'value="21-QĐ/ĐTN"' in refused
-    assert f'value="{fine.pk}" id="r{fine.pk}" checked' in refused
+    assert f'value="{fine.pk}" id="referrals-{fine.pk}" checked' in refused
     assert list(Referral.objects.filter(pk__in=[fine.pk, late.pk]).values_list("stage", flat=True)) == [
         Stage.REVIEWED,
         Stage.REVIEWED,
