@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import text
 from members.models import Member, Rating, Status
-from unionapp.forms import LabelledModelChoiceField
+from unionapp.forms import LabelledModelChoiceField, TickedChoiceField
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
@@ -177,9 +177,10 @@ class StatusForm(forms.Form):
     date = forms.DateField(label=_("Ngày"), widget=DateInput())
     reason = forms.CharField(label=_("Lý do"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, member, **kwargs):
+    def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [c for c in Status.choices if c[0] != member.status]
+        if member is not None:
+            self.fields["to_status"].choices = [c for c in Status.choices if c[0] != member.status]
         self.initial.setdefault("date", timezone.localdate())
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -192,6 +193,24 @@ class StatusForm(forms.Form):
             if not cleaned["reason"]:
                 self.add_error("reason", _("Hãy ghi lý do."))
         return cleaned
+
+
+class MaturedForm(StatusForm):
+    """Trưởng thành Đoàn for the ticked members of a cell, on one date, with one reason."""
+
+    members = TickedChoiceField(
+        label=_("Đoàn viên"),
+        required=_("Hãy chọn ít nhất một đoàn viên."),
+        invalid=_(
+            "Có đoàn viên đã chọn không còn trong danh sách (có thể vừa được người khác cập nhật). Hãy xem lại danh sách."
+        ),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["to_status"]
+        self.fields["members"].queryset = candidates
+        self.initial.setdefault("reason", _("Trưởng thành Đoàn (quá 30 tuổi)"))
 
 
 class TransferForm(forms.Form):

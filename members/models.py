@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,26 @@ class Status(models.TextChoices):
 
 # Still members of their cell: counted in "members now" and in the 1+1 rate.
 Status.COUNTED = (Status.ACTIVE, Status.AWAY)
+
+
+# The Union's age range (the charter, since 2011): candidates are 16 to 30 when their cell reviews them, and
+# members past 30 mature out (trưởng thành Đoàn).
+MIN_AGE, MAX_AGE = 16, 30
+
+
+def age_on(born, day) -> int:
+    """Full years of age on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def born_by_for_age(day, years: int):
+    """The latest birth date of someone at least ``years`` old on ``day``: ``age_on(born, day) >= years``
+    exactly when ``born <= born_by_for_age(day, years)`` (someone born on 29 February has their birthday on
+    1 March in other years)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, and the earlier year has none
+        return day.replace(year=day.year - years, day=28)
 
 
 class Gender(models.TextChoices):
@@ -44,6 +65,10 @@ class Rating(models.TextChoices):
 class MemberQuerySet(models.QuerySet):
     def counted(self) -> "MemberQuerySet":
         return self.filter(status__in=Status.COUNTED)
+
+    def past_max_age(self, day) -> "MemberQuerySet":
+        """Members still counted who are past 30 on ``day``: due to mature out (trưởng thành Đoàn)."""
+        return self.counted().filter(date_of_birth__lte=born_by_for_age(day, MAX_AGE + 1))
 
     def search(self, query: str) -> "MemberQuerySet":
         """Accent-insensitive name search, or phone / citizen ID / card number.
@@ -147,6 +172,9 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("member_detail", args=[self.pk])
 
     def refresh_derived(self) -> None:
         """Normalise the text fields (NFC) and recompute search_name and sort_key.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("transfers/<int:pk>/accept/", views.transfer_accept, name="transfer_accept"),
     path("transfers/<int:pk>/refuse/", views.transfer_refuse, name="transfer_refuse"),
     path("units/<int:pk>/rating/", views.cell_rating, name="cell_rating"),
+    path("units/<int:pk>/matured/", views.cell_matured, name="cell_matured"),
     path("units/<int:pk>/register.xlsx", views.register_export, name="register_export"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/template.xlsx", views.import_template, name="import_template"),

@@ -11,16 +11,18 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from members import excel, services
 from members.filters import MemberFilter
-from members.forms import CellRatingForm, MemberForm, RefuseTransferForm, StatusForm, TransferForm
-from members.models import ImportBatch, Member, Status, Transfer, YearRating
+from members.forms import CellRatingForm, MaturedForm, MemberForm, RefuseTransferForm, StatusForm, TransferForm
+from members.models import ImportBatch, Member, Status, Transfer, YearRating, age_on
 from referrals.models import Referral
 from unionapp import audit
 from unionapp.models import Kind
 from unionapp.scoping import Cap, get_in_scope, requires
+from unionapp.transactions import all_or_none
 
 PAGE_SIZE = 50
 # Uploads wait here between the dry run and the commit; named by a random token kept in the session.
@@ -244,6 +246,65 @@ def transfer_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("Đã từ chối tiếp nhận %(name)s.") % {"name": transfer.member})
     return redirect("transfer_list")
+
+
+@requires(Cap.EDIT_MEMBERS)
+def cell_matured(request: HttpRequest, pk: int) -> HttpResponse:
+    """Trưởng thành Đoàn: the cell's members past 30, ticked and recorded as matured out on one date, all or
+    none (someone who still holds a Union post stays: leave them unticked)."""
+    cell = request.scope.get_unit(pk, Cap.EDIT_MEMBERS)
+    if cell.kind != Kind.CELL:
+        raise Http404
+    today = timezone.localdate()
+    candidates = scoped_members(request, Cap.EDIT_MEMBERS).filter(cell=cell).past_max_age(today)
+    form = MaturedForm(request.POST or None, candidates=candidates)
+    refused = []
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        chosen = sorted(d["members"], key=lambda m: m.pk)  # one order for the row locks
+        refused = all_or_none(
+            chosen,
+            lambda m: services.change_status(
+                member=m, to_status=Status.MATURED, on=d["date"], reason=d["reason"], by=request.user
+            ),
+            refusal=services.RegisterError,
+        )
+        if not refused:
+            n = len(chosen)
+            messages.success(
+                request,
+                ngettext(
+                    "Đã ghi nhận %(n)s đoàn viên trưởng thành Đoàn.",
+                    "Đã ghi nhận %(n)s đoàn viên trưởng thành Đoàn.",
+                    n,
+                )
+                % {"n": n},
+            )
+            return redirect("unit_detail", cell.pk)
+    chosen_ids = {str(v) for v in form["members"].value() or []}
+    rows = [
+        {
+            "pk": m.pk,
+            "title": m.full_name,
+            "lines": [
+                f"{m.date_of_birth:%d/%m/%Y} · " + _("%(n)s tuổi") % {"n": age_on(m.date_of_birth, today)},
+                m.get_status_display(),
+            ],
+            "checked": str(m.pk) in chosen_ids,
+        }
+        for m in candidates
+    ]
+    return render(
+        request,
+        "members/cell_matured.html",
+        {
+            "unit": cell,
+            "form": form,
+            "rows": rows,
+            "refused": refused,
+            "breadcrumbs": [u for u in cell.ancestors() if request.scope.sees(u)],
+        },
+    )
 
 
 @requires(Cap.EDIT_MEMBERS)

@@ -11,7 +11,7 @@ from members.forms import CellChoiceField, DateInput, PersonFields, check_dates
 from members.models import Member, Status
 from referrals.models import Joins, Referral, Stage
 from referrals.services import MAX_AGE, MIN_AGE
-from unionapp.forms import required_text
+from unionapp.forms import TickedChoiceField, required_text
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
@@ -255,18 +255,12 @@ class ReasonForm(forms.Form):
 class ChosenReferrals(forms.Form):
     """The referrals a step is applied to at once, ticked from ``candidates`` (scoped by the view)."""
 
-    referrals = forms.ModelMultipleChoiceField(
-        queryset=Referral.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+    referrals = TickedChoiceField(
         label=_("Hồ sơ"),
-        error_messages={
-            "required": _("Hãy chọn ít nhất một hồ sơ."),
-            # Never echo the submitted value: it may be the id of a referral the user cannot see.
-            "invalid_choice": _(
-                "Có hồ sơ đã chọn không còn ở bước này (có thể vừa được người khác cập nhật). Hãy xem lại danh sách."
-            ),
-            "invalid_pk_value": _("Danh sách hồ sơ đã chọn không hợp lệ."),
-        },
+        required=_("Hãy chọn ít nhất một hồ sơ."),
+        invalid=_(
+            "Có hồ sơ đã chọn không còn ở bước này (có thể vừa được người khác cập nhật). Hãy xem lại danh sách."
+        ),
     )
 
     def __init__(self, *args, candidates, **kwargs):

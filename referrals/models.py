@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import text
-from members.models import Gender, Member
+from members.models import Gender, Member, age_on
 from unionapp.models import Unit
 
 
@@ -131,6 +132,9 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_stage_display()})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("referral_detail", args=[self.pk])
+
     def refresh_derived(self) -> None:
         for f in ("full_name", "address", "place_name", "note", "collective_name"):
             setattr(self, f, text.nfc(getattr(self, f)))
@@ -148,8 +152,7 @@ class Referral(models.Model):
         return f"{self.get_collective_kind_display()} {self.collective_name}".strip()
 
     def age_on(self, day) -> int:
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return age_on(self.date_of_birth, day)
 
 
 class ReferralEvent(models.Model):

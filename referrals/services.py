@@ -7,13 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Member, Status
+from members.models import MAX_AGE, MIN_AGE, Member, Status
 from referrals.models import Joins, Referral, ReferralEvent, Stage
 from reports import tally
 from unionapp import audit
 from unionapp.models import Kind, Unit
-
-MIN_AGE, MAX_AGE = 16, 30
 
 
 class ReferralError(Exception):

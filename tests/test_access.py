@@ -54,6 +54,7 @@ ROUTES = {
     "transfer_accept": R(Cap.EDIT_MEMBERS, obj="transfer", post=True),
     "transfer_refuse": R(Cap.EDIT_MEMBERS, obj="transfer", post=True),
     "cell_rating": R(Cap.EDIT_MEMBERS, obj="unit"),
+    "cell_matured": R(Cap.EDIT_MEMBERS, obj="unit"),
     "register_export": R(Cap.VIEW_MEMBERS, obj="unit"),
     "import_upload": R(Cap.EDIT_MEMBERS),
     "import_template": R(Cap.EDIT_MEMBERS),

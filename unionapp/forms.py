@@ -45,6 +45,15 @@ class ModelSelect(forms.Select):
         return mark_safe(select)  # noqa: S308 - names and labels escaped above
 
 
+class TickedChoiceField(forms.ModelMultipleChoiceField):
+    """Rows ticked in a list (drawn by includes/tick_list.html) out of a queryset the view scoped. The
+    messages say what the rows are; a wrong choice is never echoed (it may be a row the user cannot see)."""
+
+    def __init__(self, *, required: str, invalid: str, **kwargs):
+        messages = {"required": required, "invalid_choice": invalid, "invalid_pk_value": invalid}
+        super().__init__(queryset=None, widget=forms.CheckboxSelectMultiple, error_messages=messages, **kwargs)
+
+
 class LabelledModelChoiceField(forms.ModelChoiceField):
     """A model choice whose label is made of a few columns (``label_columns``, ``label_of``), so that
     ModelSelect can list thousands of options without building an object for each."""

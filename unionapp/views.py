@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from members import text
 from members.excel import ImportRefused
-from members.models import Member, Status
+from members.models import MAX_AGE, Member, Status, born_by_for_age
 from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, units
@@ -78,6 +78,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The cell's register in paper order.
         members = list(Member.objects.filter(cell=unit, status__in=Status.COUNTED).select_related("cell"))
         total = len(members)
+        born_by = born_by_for_age(timezone.localdate(), MAX_AGE + 1)  # as Member.objects.past_max_age
+        past_max_age = sum(m.date_of_birth <= born_by for m in members)
     else:
         # Members counted today per unit directly under this one, from the reports' summary rows (one query,
         # grouped in the database: a province's 150.000 register rows are not read for a dozen numbers).
@@ -98,6 +100,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if members is not None:
         context["members"] = members
+        context["past_max_age"] = past_max_age
     return render(request, "unionapp/unit_detail.html", context)
 
 

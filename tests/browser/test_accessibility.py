@@ -1,11 +1,14 @@
 """Every page of every role under axe-core: no serious or critical violation, a title, labelled fields."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import User
 
 from members.models import Member
 from referrals.models import Referral
 from tests.browser.conftest import axe_violations, login
+from tests.factories import make_member
 from unionapp.models import Unit
 
 pytestmark = pytest.mark.browser
@@ -21,7 +24,8 @@ def pages_of(username):
     return {
         "chidoan": [f"/units/{cell.pk}/", f"/members/{member.pk}/", "/members/new/", f"/members/{member.pk}/status/",
                     f"/members/{member.pk}/transfer/", "/referrals/new/", f"/referrals/{referral.pk}/",
-                    f"/units/{cell.pk}/rating/", f"/units/{cell.pk}/pipeline/", "/import/", "/transfers/"],
+                    f"/units/{cell.pk}/rating/", f"/units/{cell.pk}/pipeline/", "/import/", "/transfers/",
+                    f"/units/{cell.pk}/matured/"],
         "xa": [f"/units/{base.pk}/dashboard/", f"/units/{base.pk}/pipeline/", f"/units/{base.pk}/targets/",
                f"/units/{base.pk}/report/", f"/units/{base.pk}/pipeline/admit/", f"/units/{base.pk}/pipeline/training/"],
         "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
@@ -32,8 +36,14 @@ def pages_of(username):
     }[username] + common  # fmt: skip
 
 
+@pytest.fixture
+def one_past_30(demo_data):
+    """A member past 30 in the demo cell, so that its page shows the notice and the maturing-out list."""
+    make_member(Unit.objects.get(code="LS-CL-QL-BT"), full_name="Nông Văn Quá", date_of_birth=date(1990, 1, 1))
+
+
 @pytest.mark.parametrize("username", ["chidoan", "xa", "huyen", "tinh"])
-def test_pages_have_no_serious_accessibility_violation(audited, demo_data, username):
+def test_pages_have_no_serious_accessibility_violation(audited, one_past_30, username):
     login(audited, username)
     problems = {}
     for path in pages_of(username):
@@ -54,7 +64,7 @@ WIDER_THAN_SCREEN = "() => document.documentElement.scrollWidth - document.docum
 
 
 @pytest.mark.parametrize("username", ["chidoan", "xa", "huyen", "tinh"])
-def test_pages_fit_a_narrow_phone_without_sideways_scrolling(narrow_phone, demo_data, username):
+def test_pages_fit_a_narrow_phone_without_sideways_scrolling(narrow_phone, one_past_30, username):
     """On a 360 px phone no page scrolls sideways (wide report tables scroll inside their own box)."""
     narrow_phone.goto("/accounts/login/")
     too_wide = {"/accounts/login/": narrow_phone.evaluate(WIDER_THAN_SCREEN)}

@@ -205,3 +205,26 @@ def test_approving_a_list(client, people, tree, chosen, number, day):
     else:
         admitted = Referral.objects.get(pk=waiting[0].pk)
         assert admitted.stage == "admitted" and clean(admitted.decision_number) and admitted.decision_number
+
+
+@FUZZ
+@given(chosen=st.lists(st.one_of(st.integers().map(str), any_text, st.just("PAST_30")), max_size=4), day=dates,
+       reason=any_text)  # fmt: skip
+def test_maturing_out_a_list(client, people, tree, chosen, day, reason):
+    from datetime import date
+
+    old = Member.objects.filter(cell=tree.C1, date_of_birth=date(1980, 1, 1)).first() or make_member(
+        tree.C1, date_of_birth=date(1980, 1, 1)
+    )
+    chosen = [str(old.pk) if c == "PAST_30" else c for c in chosen]
+    client.force_login(people.secretary)
+    before = counts()
+    response = client.post(
+        reverse("cell_matured", args=[tree.C1.pk]), {"members": chosen, "date": day, "reason": reason}
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert counts() == before
+    else:
+        event = StatusEvent.objects.filter(member=old).latest("pk")
+        assert event.to_status == "matured" and clean(event.reason) and event.reason
