@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import text
 from members.forms import CellChoiceField, DateInput, PersonFields, check_dates
-from members.models import Member, Status
+from members.models import Member, Status, age_on
 from referrals.models import Joins, Referral, Stage
 from referrals.services import MAX_AGE, MIN_AGE
 from unionapp.forms import TickedChoiceField, required_text
@@ -83,6 +83,8 @@ class ReferralForm(PersonFields, forms.ModelForm):
         if not self.is_bound and len(cells[:2]) == 1:
             self.initial["cell"] = cells[0].pk
         members = scope.filter(Member.objects.filter(status__in=Status.COUNTED), Cap.LOG_REFERRALS, via="cell__")
+        if self.instance.introducer_id:  # a correction keeps its introducer even if they have left since
+            members = members | Member.objects.filter(pk=self.instance.introducer_id)
         self.fields["introducer"] = IntroducerField(
             queryset=members.select_related("cell"), required=False, label=_("Đoàn viên giới thiệu")
         )
@@ -188,8 +190,7 @@ class ReferralForm(PersonFields, forms.ModelForm):
                 % {"year": year, "unit": other.cell.name}
             )
         if cleaned["joins"] == Joins.UNION:
-            day = cleaned["introduced_on"]
-            age = day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+            age = age_on(dob, cleaned["introduced_on"])
             if not MIN_AGE <= age <= MAX_AGE:
                 warnings.append(
                     _("Thanh niên %(age)s tuổi: tuổi kết nạp Đoàn là từ 16 đến 30 (xét khi chi đoàn họp).")

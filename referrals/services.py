@@ -37,6 +37,42 @@ def log_referral(*, referral: Referral, by) -> Referral:
     return referral
 
 
+# What a correction may change: the form's fields, never the stage or a step's data.
+CORRECTABLE = [
+    "cell", "introducer", "collective_kind", "collective_name", "joins", "full_name", "date_of_birth", "gender",
+    "phone", "citizen_id", "address", "place_kind", "place_name", "introduced_on", "note",
+]  # fmt: skip
+
+
+def correct_referral(*, referral: Referral, by) -> Referral:
+    """Save corrections to an open referral (a name mistyped on a phone, the wrong introducer or date). The
+    cell changes only before the course (the cell meeting reviews its own candidates). The summary rows of
+    every cell it counts in, before and after, follow in the same transaction."""
+    referral.refresh_derived()
+    try:
+        with transaction.atomic():
+            stored = Referral.objects.select_for_update().select_related("introducer").get(pk=referral.pk)
+            if stored.stage not in Stage.OPEN:
+                raise ReferralError(_("Hồ sơ đã kết thúc, không sửa được nữa."))
+            if referral.cell_id != stored.cell_id and stored.stage != Stage.INTRODUCED:
+                raise ReferralError(_("Chỉ đổi được chi đoàn khi hồ sơ chưa vào lớp bồi dưỡng."))
+            before = audit.snapshot(stored, CORRECTABLE)
+            referral.save(update_fields=[*CORRECTABLE, "search_name"])
+            cells = {stored.cell_id, referral.cell_id}
+            cells |= {r.introducer.cell_id for r in (stored, referral) if r.introducer_id}
+            tally.refresh(cells)
+            changes = audit.diff(before, audit.snapshot(referral, CORRECTABLE))
+            if changes:
+                audit.record(audit.Action.CHANGE, by=by, obj=referral, changes=changes)
+    except IntegrityError as e:
+        if not is_open_citizen_id_clash(e):
+            raise
+        raise ReferralError(
+            _("Thanh niên có số CCCD này đang được giới thiệu ở một hồ sơ khác chưa kết thúc.")
+        ) from None
+    return referral
+
+
 @transaction.atomic
 def delete_referrals(referrals) -> int:
     """Delete the referrals of a queryset (the benchmark's and load test's own, never a user's) and recount

@@ -7,6 +7,7 @@ urlpatterns = [
     path("referrals/new/", views.referral_create, name="referral_create"),
     path("referrals/introducers/", views.introducer_search, name="introducer_search"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/edit/", views.referral_edit, name="referral_edit"),
     path("referrals/<int:pk>/<slug:step>/", views.referral_step, name="referral_step"),
     path("units/<int:pk>/pipeline/", views.pipeline_board, name="pipeline_board"),
     path("units/<int:pk>/pipeline/<slug:step>/", views.pipeline_many, name="pipeline_many"),

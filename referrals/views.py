@@ -57,6 +57,29 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_form.html", {"form": form})
 
 
+@requires(Cap.LOG_REFERRALS)
+def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an open referral with the form it was logged with."""
+    referral = get_referral(request, pk, Cap.LOG_REFERRALS)
+    if not referral.is_open:
+        messages.error(request, _("Hồ sơ đã kết thúc, không sửa được nữa."))
+        return redirect("referral_detail", pk=pk)
+    by = ReferralForm.BY_MEMBER if referral.introducer_id else ReferralForm.BY_COLLECTIVE
+    form = ReferralForm(request.POST or None, instance=referral, scope=request.scope, initial={"introduced_by": by})
+    if referral.stage != Stage.INTRODUCED:
+        form.fields["cell"].disabled = True
+        form.fields["cell"].help_text = _("Hồ sơ đã vào lớp bồi dưỡng ở chi đoàn này.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_referral(referral=form.save(commit=False), by=request.user)
+        except services.ReferralError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Đã lưu hồ sơ %(name)s.") % {"name": referral.full_name})
+            return redirect("referral_detail", pk=pk)
+    return render(request, "referrals/referral_form.html", {"form": form, "referral": referral})
+
+
 def _initial_from_query(request) -> dict:
     """Start the form from a member's page: that member introduces, in their cell."""
     initial = {}

@@ -63,6 +63,7 @@ ROUTES = {
     "referral_create": R(Cap.LOG_REFERRALS),
     "introducer_search": R(Cap.LOG_REFERRALS),
     "referral_detail": R(Cap.VIEW_MEMBERS, obj="referral"),
+    "referral_edit": R(Cap.LOG_REFERRALS, obj="referral"),
     "referral_step": R(Cap.LOG_REFERRALS, obj="referral", extra=("training",)),
     # Approving is the approvers' step (base union and district staff), not the secretaries'.
     "referral_step admit": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("admit",)),
