@@ -51,7 +51,7 @@ def correct_referral(*, referral: Referral, by) -> Referral:
     referral.refresh_derived()
     try:
         with transaction.atomic():
-            stored = Referral.objects.select_for_update().select_related("introducer").get(pk=referral.pk)
+            stored = Referral.objects.select_for_update(of=("self",)).select_related("introducer").get(pk=referral.pk)
             if stored.stage not in Stage.OPEN:
                 raise ReferralError(_("Hồ sơ đã kết thúc, không sửa được nữa."))
             if referral.cell_id != stored.cell_id and stored.stage != Stage.INTRODUCED:

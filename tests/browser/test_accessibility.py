@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from members.models import Member
-from referrals.models import Referral
+from referrals.models import Referral, Stage
 from tests.browser.conftest import axe_violations, login
 from tests.factories import make_member
 from unionapp.models import Unit
@@ -19,13 +19,14 @@ def pages_of(username):
     base = Unit.objects.get(code="LS-CL-QL")
     member = Member.objects.filter(cell=cell).first()
     referral = Referral.objects.filter(cell=cell).first()
+    open_referral = Referral.objects.filter(cell=cell, stage__in=Stage.OPEN).first()
     secretary = User.objects.get(username="chidoan")
     common = ["/members/", "/referrals/", "/accounts/password/"]
     return {
         "chidoan": [f"/units/{cell.pk}/", f"/members/{member.pk}/", "/members/new/", f"/members/{member.pk}/status/",
                     f"/members/{member.pk}/transfer/", "/referrals/new/", f"/referrals/{referral.pk}/",
                     f"/units/{cell.pk}/rating/", f"/units/{cell.pk}/pipeline/", "/import/", "/transfers/",
-                    f"/units/{cell.pk}/matured/"],
+                    f"/units/{cell.pk}/matured/", f"/referrals/{open_referral.pk}/edit/"],
         "xa": [f"/units/{base.pk}/dashboard/", f"/units/{base.pk}/pipeline/", f"/units/{base.pk}/targets/",
                f"/units/{base.pk}/report/", f"/units/{base.pk}/pipeline/admit/", f"/units/{base.pk}/pipeline/training/"],
         "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
