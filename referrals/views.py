@@ -1,3 +1,6 @@
+import re
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -24,6 +27,7 @@ from referrals.forms import (
     TrainingManyForm,
 )
 from referrals.models import Joins, Referral, Stage
+from reports.xlsx import decision_list_workbook
 from unionapp import audit
 from unionapp.models import Kind
 from unionapp.scoping import Cap, get_in_scope, requires
@@ -252,6 +256,8 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": request.scope.can(Cap.APPROVE_ADMISSIONS, unit),
         "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
     }
+    if context["can_approve"]:
+        context["decisions"] = decisions_of(request, unit, year)
     return render(request, "referrals/board.html", context)
 
 
@@ -350,3 +356,57 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
         },
     )
+
+
+def decisions_of(request, unit, year: int) -> list[dict]:
+    """The approval decisions of ``year`` in the unit's subtree, newest first: number, date, Union or
+    Federation, how many people (one grouped query)."""
+    rows = (
+        scoped_referrals(request, Cap.APPROVE_ADMISSIONS)
+        .filter(unit.subtree_q("admitted_cell__"), stage=Stage.ADMITTED, decision_date__year=year)
+        .values_list("decision_number", "decision_date", "joins")
+        .annotate(n=Count("pk"))
+        .order_by("-decision_date", "decision_number")
+    )
+    return [
+        {"number": number, "date": day, "joins": joins, "joins_label": Joins(joins).label, "n": n}
+        for number, day, joins, n in rows[:DECISIONS_SHOWN]
+    ]
+
+
+DECISIONS_SHOWN = 12
+
+
+@requires(Cap.APPROVE_ADMISSIONS)
+def decision_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list attached to one approval decision (its number, date, Union or Federation), as a Union
+    document in Excel: the people it admitted in the unit's subtree."""
+    unit = request.scope.get_unit(pk, Cap.APPROVE_ADMISSIONS)
+    number, joins = text.nfc(request.GET.get("number")), request.GET.get("joins")
+    try:
+        day = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        raise Http404 from None
+    admitted = scoped_referrals(request, Cap.APPROVE_ADMISSIONS).filter(
+        unit.subtree_q("admitted_cell__"), stage=Stage.ADMITTED, decision_number=number, decision_date=day, joins=joins
+    )
+    rows = sorted(
+        admitted.select_related("admitted_cell", "introducer"),
+        key=lambda r: (text.collation_key(r.admitted_cell.name), text.collation_key(r.full_name)),
+    )
+    if not rows:
+        raise Http404
+    wb = decision_list_workbook(unit, number, day, joins, rows)
+    audit.record(
+        audit.Action.EXPORT,
+        by=request.user,
+        obj=unit,
+        changes={"decision": f"{number} {day:%d/%m/%Y}"},
+        scope=audit.scope_label(request),
+        request=request,
+    )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.fold(number)).strip("-") or "qd"
+    response["Content-Disposition"] = f'attachment; filename="danh-sach-ket-nap-{slug}-{day:%Y%m%d}.xlsx"'
+    wb.save(response)
+    return response

@@ -1,6 +1,7 @@
-"""The "1+1" report as a Union document (shared/report-layout.md): header blocks, title, a two-row
-merged header with numbered columns, one row per child unit, a bold total, the signature block;
-a second sheet with every cell of the subtree; a chart of target against result."""
+"""Union documents in Excel. The "1+1" report (shared/report-layout.md): header blocks, title, a two-row
+merged header with numbered columns, one row per child unit, a bold total, the signature block; a second
+sheet with every cell of the subtree; a chart of target against result. The list attached to an approval
+decision, with the same header and signature blocks."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,31 +92,48 @@ def place_of(name: str) -> str:
     return ""
 
 
+def document_header(ws, unit, number: str, *, left: tuple, right: tuple, place: str = "") -> None:
+    """Rows 1–4 of a Union document (shared/report-layout.md): the superior and the issuing body, "* * *"
+    and the number on the left; the Union's name and the place and date on the right."""
+    center = Alignment(horizontal="center", vertical="center")
+    today = timezone.localdate()
+    parent_name = unit.parent.name.upper() if unit.parent_id else "BAN CHẤP HÀNH TRUNG ƯƠNG ĐOÀN"
+    merge(ws, 1, *left, parent_name, align=center)
+    merge(ws, 2, *left, issuing_body(unit.name), bold=True, align=center)
+    merge(ws, 3, *left, "* * *", align=center)
+    if number:
+        merge(ws, 4, *left, number, align=center)
+    merge(ws, 1, *right, "ĐOÀN TNCS HỒ CHÍ MINH", bold=True, align=center)
+    merge(ws, 2, *right, "─────────────", align=center)
+    dated = f"{place or place_of(unit.name) or '.........'}, ngày {today:%d} tháng {today:%m} năm {today:%Y}"
+    merge(ws, 4, *right, dated, italic=True, align=center)
+
+
+def signature_block(ws, row: int, on_behalf: str, *, right: tuple) -> None:
+    center = Alignment(horizontal="center", vertical="center")
+    merge(ws, row, *right, on_behalf, bold=True, align=center)
+    merge(ws, row + 1, *right, "BÍ THƯ", bold=True, align=center)
+
+
+def a4(ws, *, title_rows: str, landscape: bool) -> None:
+    """Printed on A4, one page wide, the table's header repeated on every page."""
+    ws.print_title_rows = title_rows
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+
+
 def report_workbook(report: Report, *, place: str = "") -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Báo cáo 1+1")[:31]
     unit = report.unit
-    today = timezone.localdate()
-    parent_name = unit.parent.name.upper() if unit.parent_id else "BAN CHẤP HÀNH TRUNG ƯƠNG ĐOÀN"
     place = place or place_of(unit.name)
     center = Alignment(horizontal="center", vertical="center")
-    # Header blocks: the issuing body on the left, the Union and the date on the right.
-    merge(ws, 1, 1, 6, parent_name, align=center)
-    merge(ws, 2, 1, 6, issuing_body(unit.name), bold=True, align=center)
-    merge(ws, 3, 1, 6, "* * *", align=center)
-    merge(ws, 4, 1, 6, f"Số:      -BC/{unit.code}", align=center)
-    merge(ws, 1, 10, NCOLS, "ĐOÀN TNCS HỒ CHÍ MINH", bold=True, align=center)
-    merge(ws, 2, 10, NCOLS, "─────────────", align=center)
-    merge(
-        ws,
-        4,
-        10,
-        NCOLS,
-        f"{place or '.........'}, ngày {today:%d} tháng {today:%m} năm {today:%Y}",
-        italic=True,
-        align=center,
-    )
+    document_header(ws, unit, f"Số:      -BC/{unit.code}", left=(1, 6), right=(10, NCOLS), place=place)
     title = 'BÁO CÁO KẾT QUẢ THỰC HIỆN CHỦ TRƯƠNG "1+1" TRONG PHÁT TRIỂN ĐOÀN VIÊN, HỘI VIÊN MỚI'
     merge(ws, 6, 1, NCOLS, title, bold=True, size=14, align=CENTER)
     merge(ws, 7, 1, NCOLS, f"{unit.name} — {report.period.label}", italic=True, size=14, align=center)
@@ -133,22 +151,15 @@ def report_workbook(report: Report, *, place: str = "") -> Workbook:
     # Signature block.
     row = total_row + 2
     put(ws, row, 1, "Nơi nhận:", bold=True, italic=True, size=12)
-    merge(ws, row, 10, NCOLS, "TM. BAN THƯỜNG VỤ", bold=True, align=center)
     put(ws, row + 1, 1, f"- {unit.parent.name if unit.parent_id else 'Trung ương Đoàn'};", size=12)
-    merge(ws, row + 1, 10, NCOLS, "BÍ THƯ", bold=True, align=center)
     put(ws, row + 2, 1, "- Lưu VP.", size=12)
+    signature_block(ws, row, "TM. BAN THƯỜNG VỤ", right=(10, NCOLS))
 
     widths = [6, 32, 11, 11, 10, 9, 11, 10, 10, 10, 9, 10, 10, 9, 11, 11]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "C12"
-    ws.print_title_rows = "9:11"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    a4(ws, title_rows="9:11", landscape=True)
 
     _cells_sheet(wb, report)
     if last_data >= first_data:
@@ -233,3 +244,42 @@ def _chart_sheet(wb, ws, first, last) -> None:
     chart.width, chart.height = 26, 13
     sheet = wb.create_sheet("Biểu đồ")
     sheet.add_chart(chart, "A1")
+
+
+DECISION_HEADERS = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Nơi học tập, làm việc", "Chi đoàn",
+                    "Người giới thiệu"]  # fmt: skip
+
+
+def decision_list_workbook(unit, number: str, day, joins: str, referrals) -> Workbook:
+    """The list attached to an approval decision ("Danh sách kèm theo Quyết định số ..."): one row per
+    person admitted by it, in the Union's document layout, portrait A4, for the approving body to sign."""
+    from referrals.models import Joins
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Danh sách kết nạp"
+    last = len(DECISION_HEADERS)
+    document_header(ws, unit, "", left=(1, 3), right=(4, last))
+    who = "ĐOÀN VIÊN" if joins == Joins.UNION else "HỘI VIÊN"
+    merge(ws, 6, 1, last, f"DANH SÁCH {who} ĐƯỢC KẾT NẠP", bold=True, size=14, align=CENTER)
+    body = issuing_body(unit.name)
+    merge(ws, 7, 1, last, f"(Kèm theo Quyết định số {number} ngày {day:%d/%m/%Y} của {body})", italic=True,
+          align=CENTER)  # fmt: skip
+    ws.row_dimensions[7].height = 34
+    for col, text in enumerate(DECISION_HEADERS, start=1):
+        put(ws, 9, col, text, bold=True, align=CENTER, border=True)
+    row = 10
+    for n, r in enumerate(referrals, start=1):
+        values = [n, r.full_name, r.date_of_birth, r.get_gender_display(),
+                  r.place_name or r.get_place_kind_display(), r.admitted_cell.name, r.introducer_label]  # fmt: skip
+        for col, value in enumerate(values, start=1):
+            fmt = "dd/mm/yyyy" if col == 3 else None
+            align = Alignment(horizontal="center") if col in (1, 3, 4) else Alignment(wrap_text=True)
+            put(ws, row, col, value, fmt=fmt, align=align, border=True)
+        row += 1
+    put(ws, row + 1, 1, f"Danh sách có {row - 10} người.", italic=True)
+    signature_block(ws, row + 3, "TM. BAN CHẤP HÀNH", right=(4, last))
+    for i, w in enumerate([6, 28, 12, 9, 24, 24, 24], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    a4(ws, title_rows="9:9", landscape=False)
+    return wb

@@ -45,6 +45,9 @@ class ModelSelect(forms.Select):
         return mark_safe(select)  # noqa: S308 - names and labels escaped above
 
 
+MAX_ID = 2**63 - 1  # the largest value of a 64-bit id column
+
+
 class TickedChoiceField(forms.ModelMultipleChoiceField):
     """Rows ticked in a list (drawn by includes/tick_list.html) out of a queryset the view scoped. The
     messages say what the rows are; a wrong choice is never echoed (it may be a row the user cannot see)."""
@@ -52,6 +55,13 @@ class TickedChoiceField(forms.ModelMultipleChoiceField):
     def __init__(self, *, required: str, invalid: str, **kwargs):
         messages = {"required": required, "invalid_choice": invalid, "invalid_pk_value": invalid}
         super().__init__(queryset=None, widget=forms.CheckboxSelectMultiple, error_messages=messages, **kwargs)
+
+    def _check_values(self, value):
+        # Ids are row numbers: anything else, or a number no id column holds (SQLite cannot even bind it in
+        # the IN list), is not a row of the list.
+        if any(not str(pk).isdigit() or int(pk) > MAX_ID for pk in value):
+            raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
+        return super()._check_values(value)
 
 
 class LabelledModelChoiceField(forms.ModelChoiceField):

@@ -176,3 +176,13 @@ def test_a_decision_number_or_course_name_of_blanks_and_control_characters_is_re
     assert "Trường này là bắt buộc." in client.post(many("training", tree.B1), data).content.decode()
     r.refresh_from_db(), new.refresh_from_db()
     assert (r.stage, new.stage) == (Stage.REVIEWED, Stage.INTRODUCED)
+
+
+def test_ids_no_database_can_hold_are_refused_not_a_server_error(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary)
+    client.force_login(people.officer)
+    for bad in (str(2**70), "-1", "1e3", "१२"):  # too large, negative, not an integer, digits of another script
+        response = client.post(many("admit", tree.B1), {**admit_data(r), "referrals": [r.pk, bad]})
+        assert response.status_code == 200 and "Có hồ sơ đã chọn không còn ở bước này" in response.content.decode()
+    r.refresh_from_db()
+    assert r.stage == Stage.REVIEWED

@@ -1,0 +1,84 @@
+"""The list attached to an approval decision, as a Union document in Excel, from the board."""
+
+import io
+from datetime import date, datetime
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from referrals import services
+from referrals.models import Joins
+from tests.factories import make_member, reviewed_referral
+from unionapp import audit
+
+
+def decide(by, number, day, *referrals):
+    for r in referrals:
+        services.admit(referral=r, by=by, decision_number=number, decision_date=day)
+
+
+def list_url(unit, number, day, joins="union"):
+    return f"{reverse('decision_list', args=[unit.pk])}?number={number}&date={day:%Y-%m-%d}&joins={joins}"
+
+
+def test_the_board_lists_the_years_decisions_and_each_downloads_its_list(client, people, tree):
+    introducer = make_member(tree.C2, full_name="Vi Văn Giới")
+    a = reviewed_referral(tree.C2, people.secretary, full_name="Hà Thị Bình", introducer=introducer)
+    b = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An", date_of_birth=date(2008, 2, 29))
+    other = reviewed_referral(tree.C1, people.secretary, full_name="Người Khác")
+    decide(people.officer, "21-QĐ/ĐTN", date(2026, 6, 10), a, b)
+    decide(people.officer, "22-QĐ/ĐTN", date(2026, 7, 1), other)
+    client.force_login(people.officer)
+    board = client.get(reverse("pipeline_board", args=[tree.B1.pk])).content.decode()
+    assert board.index("22-QĐ/ĐTN") < board.index("21-QĐ/ĐTN")  # newest first
+    assert "10/06/2026 · Đoàn TNCS Hồ Chí Minh · 2 người" in board
+    response = client.get(list_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10)))
+    assert response.status_code == 200
+    assert 'filename="danh-sach-ket-nap-21-qd-dtn-20260610.xlsx"' in response["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert (ws["A1"].value, ws["A2"].value, ws["D1"].value) == (
+        "HUYỆN ĐOÀN MỘT",
+        "BCH ĐOÀN XÃ MỘT",
+        "ĐOÀN TNCS HỒ CHÍ MINH",
+    )
+    assert ws["A6"].value == "DANH SÁCH ĐOÀN VIÊN ĐƯỢC KẾT NẠP"
+    assert ws["A7"].value == "(Kèm theo Quyết định số 21-QĐ/ĐTN ngày 10/06/2026 của BCH ĐOÀN XÃ MỘT)"
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=10, max_row=11)]
+    assert [r[:4] for r in rows] == [  # by cell, Vietnamese order: Chi đoàn Hai, then Chi đoàn Một
+        [1, "Hà Thị Bình", datetime(2007, 6, 1), "Nữ"],
+        [2, "Lò Văn An", datetime(2008, 2, 29), "Nữ"],
+    ]
+    assert (rows[0][5], rows[1][5], rows[0][6]) == ("Chi đoàn Hai", "Chi đoàn Một", "Vi Văn Giới")
+    assert ws["C10"].number_format == "dd/mm/yyyy"
+    assert ws["A13"].value == "Danh sách có 2 người."
+    assert [ws["D15"].value, ws["D16"].value] == ["TM. BAN CHẤP HÀNH", "BÍ THƯ"]
+    assert audit.for_object(tree.B1).filter(action=audit.Action.EXPORT).count() == 1
+
+
+def test_a_federation_decision_lists_federation_members(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary, joins=Joins.FEDERATION)
+    decide(people.officer, "3-QĐ/HLHTN", date(2026, 6, 1), r)
+    client.force_login(people.officer)
+    response = client.get(list_url(tree.B1, "3-QĐ/HLHTN", date(2026, 6, 1), joins="federation"))
+    assert load_workbook(io.BytesIO(response.content)).active["A6"].value == "DANH SÁCH HỘI VIÊN ĐƯỢC KẾT NẠP"
+
+
+def test_lists_outside_the_scope_or_that_do_not_exist_are_404(client, people, tree):
+    r = reviewed_referral(tree.C3, people.admin)
+    decide(people.admin, "9-QĐ/ĐTN", date(2026, 6, 1), r)
+    mine = reviewed_referral(tree.C1, people.secretary)
+    decide(people.officer, "9-QĐ/ĐTN", date(2026, 6, 1), mine)
+    client.force_login(people.officer)
+    assert client.get(list_url(tree.B2, "9-QĐ/ĐTN", date(2026, 6, 1))).status_code == 404
+    for url in (
+        list_url(tree.B1, "9-QĐ/ĐTN", date(2026, 6, 2)),  # no such decision here
+        list_url(tree.B1, "9-QĐ/ĐTN", date(2026, 6, 1), joins="federation"),
+        f"{reverse('decision_list', args=[tree.B1.pk])}?number=9&date=hôm-nay&joins=union",
+    ):
+        assert client.get(url).status_code == 404
+    # The same number in another base union's subtree is not in this list.
+    ws = load_workbook(io.BytesIO(client.get(list_url(tree.B1, "9-QĐ/ĐTN", date(2026, 6, 1))).content)).active
+    assert ws["A11"].value is None and ws["B10"].value == mine.full_name
+    client.force_login(people.secretary)  # keeps the register, does not approve
+    assert client.get(list_url(tree.C1, "9-QĐ/ĐTN", date(2026, 6, 1))).status_code == 403
+    assert "decisions" not in client.get(reverse("pipeline_board", args=[tree.C1.pk])).content.decode()
