@@ -1,6 +1,7 @@
 """Every write to a referral goes through here: each step in order, who and when recorded,
 admission creating the member in the same transaction."""
 
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -21,20 +22,26 @@ class ReferralError(Exception):
 def log_referral(*, referral: Referral, by) -> Referral:
     referral.refresh_derived()
     referral.created_by = by
+    with one_open_referral_per_citizen_id(), transaction.atomic():
+        referral.save()
+        ReferralEvent.objects.create(referral=referral, to_stage=Stage.INTRODUCED, by=by)
+        tally.refresh([referral.cell_id, referral.introducer.cell_id if referral.introducer_id else None])
+        audit.record(audit.Action.CREATE, by=by, obj=referral, changes={"stage": [None, Stage.INTRODUCED.label]})
+    return referral
+
+
+@contextmanager
+def one_open_referral_per_citizen_id():
+    """The partial unique index refusing a second open referral with one citizen ID (another write won the
+    race after the form's check), as a refusal with a message. Outside the write's transaction."""
     try:
-        with transaction.atomic():
-            referral.save()
-            ReferralEvent.objects.create(referral=referral, to_stage=Stage.INTRODUCED, by=by)
-            tally.refresh([referral.cell_id, referral.introducer.cell_id if referral.introducer_id else None])
-            audit.record(audit.Action.CREATE, by=by, obj=referral, changes={"stage": [None, Stage.INTRODUCED.label]})
+        yield
     except IntegrityError as e:
         if not is_open_citizen_id_clash(e):
             raise
-        # The partial unique index: another open referral with this citizen ID won the race.
         raise ReferralError(
             _("Thanh niên có số CCCD này đang được giới thiệu ở một hồ sơ khác chưa kết thúc.")
         ) from None
-    return referral
 
 
 # What a correction may change: the form's fields, never the stage or a step's data.
@@ -49,27 +56,20 @@ def correct_referral(*, referral: Referral, by) -> Referral:
     cell changes only before the course (the cell meeting reviews its own candidates). The summary rows of
     every cell it counts in, before and after, follow in the same transaction."""
     referral.refresh_derived()
-    try:
-        with transaction.atomic():
-            stored = Referral.objects.select_for_update(of=("self",)).select_related("introducer").get(pk=referral.pk)
-            if stored.stage not in Stage.OPEN:
-                raise ReferralError(_("Hồ sơ đã kết thúc, không sửa được nữa."))
-            if referral.cell_id != stored.cell_id and stored.stage != Stage.INTRODUCED:
-                raise ReferralError(_("Chỉ đổi được chi đoàn khi hồ sơ chưa vào lớp bồi dưỡng."))
-            before = audit.snapshot(stored, CORRECTABLE)
-            referral.save(update_fields=[*CORRECTABLE, "search_name"])
-            cells = {stored.cell_id, referral.cell_id}
-            cells |= {r.introducer.cell_id for r in (stored, referral) if r.introducer_id}
-            tally.refresh(cells)
-            changes = audit.diff(before, audit.snapshot(referral, CORRECTABLE))
-            if changes:
-                audit.record(audit.Action.CHANGE, by=by, obj=referral, changes=changes)
-    except IntegrityError as e:
-        if not is_open_citizen_id_clash(e):
-            raise
-        raise ReferralError(
-            _("Thanh niên có số CCCD này đang được giới thiệu ở một hồ sơ khác chưa kết thúc.")
-        ) from None
+    with one_open_referral_per_citizen_id(), transaction.atomic():
+        stored = Referral.objects.select_for_update(of=("self",)).select_related("introducer").get(pk=referral.pk)
+        if stored.stage not in Stage.OPEN:
+            raise ReferralError(_("Hồ sơ đã kết thúc, không sửa được nữa."))
+        if referral.cell_id != stored.cell_id and stored.stage != Stage.INTRODUCED:
+            raise ReferralError(_("Chỉ đổi được chi đoàn khi hồ sơ chưa vào lớp bồi dưỡng."))
+        before = audit.snapshot(stored, CORRECTABLE)
+        referral.save(update_fields=[*CORRECTABLE, "search_name"])
+        cells = {stored.cell_id, referral.cell_id}
+        cells |= {r.introducer.cell_id for r in (stored, referral) if r.introducer_id}
+        tally.refresh(cells)
+        changes = audit.diff(before, audit.snapshot(referral, CORRECTABLE))
+        if changes:
+            audit.record(audit.Action.CHANGE, by=by, obj=referral, changes=changes)
     return referral
 
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from django.urls import reverse
 
 from referrals import services
@@ -126,3 +127,13 @@ def test_the_correction_page_in_english(client, people, tree):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(edit_url(r)).content.decode()
     assert "Correct a referral" in page and "Save" in page
+
+
+def test_the_database_refuses_a_second_open_referral_with_one_citizen_id_even_past_the_form(people, tree):
+    """Another correction may win the race after the form's check: the partial unique index still refuses."""
+    make_referral(tree.C2, people.officer, citizen_id="001203004005")
+    r = make_referral(tree.C1, people.secretary)
+    r.citizen_id = "001203004005"
+    with pytest.raises(services.ReferralError, match="đang được giới thiệu ở một hồ sơ khác"):
+        services.correct_referral(referral=r, by=people.secretary)
+    assert Referral.objects.get(pk=r.pk).citizen_id is None
