@@ -149,3 +149,23 @@ def test_a_new_user_starts_without_access(client, db):
     user = make_user("moi")
     client.force_login(user)
     assert "chưa được phân công" in client.get("/").content.decode()
+
+
+def test_a_server_error_says_nothing_was_saved_in_both_languages_and_nothing_else(
+    client, people, settings, monkeypatch
+):
+    """The 500 page is static (it must render whatever broke): Vietnamese first, English below, no detail."""
+    from unionapp import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail of the failure")
+
+    monkeypatch.setattr(views, "render", broken)  # the unit page fails while rendering
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    client.force_login(people.province)
+    response = client.get(reverse("unit_detail", args=[people.province.assignments.get().unit_id]))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Dữ liệu bạn vừa nhập chưa được lưu" in page and "What you just entered was not saved" in page
+    assert "secret detail" not in page and "Traceback" not in page
