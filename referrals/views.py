@@ -368,10 +368,7 @@ def decisions_of(request, unit, year: int) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by("-decision_date", "decision_number")
     )
-    return [
-        {"number": number, "date": day, "joins": joins, "joins_label": Joins(joins).label, "n": n}
-        for number, day, joins, n in rows[:DECISIONS_SHOWN]
-    ]
+    return [{"number": number, "date": day, "joins": joins, "n": n} for number, day, joins, n in rows[:DECISIONS_SHOWN]]
 
 
 DECISIONS_SHOWN = 12
