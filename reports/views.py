@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import text
+from referrals.models import Referral, Stage
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
@@ -118,6 +119,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
         "can_set_targets": request.scope.can(Cap.SET_TARGETS, unit) and unit.kind != Kind.CELL,
     }
+    if unit.kind == Kind.BASE and request.scope.can(Cap.APPROVE_ADMISSIONS, unit):
+        # What the officer who lands here has to do: the candidates their cells have reviewed.
+        context["awaiting_approval"] = Referral.objects.filter(unit.subtree_q("cell__"), stage=Stage.REVIEWED).count()
     return render(request, "reports/dashboard.html", context)
 
 
