@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from members import text
 from members.excel import ImportRefused
-from members.models import MAX_AGE, Member, Status, born_by_for_age
+from members.models import MAX_AGE, Member, Status, Transfer, born_by_for_age
 from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, units
@@ -101,6 +101,11 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if members is not None:
         context["members"] = members
         context["past_max_age"] = past_max_age
+    if context["can_edit"]:
+        # Members moving in from elsewhere wait for this unit to take them: say so where the secretary lands.
+        context["incoming_transfers"] = Transfer.objects.filter(
+            unit.subtree_q("to_cell__"), state=Transfer.State.PENDING
+        ).count()
     return render(request, "unionapp/unit_detail.html", context)
 
 

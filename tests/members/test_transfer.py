@@ -93,3 +93,13 @@ def make_user_for(cell):
     from unionapp.models import Role
 
     return make_user(role=Role.CELL_SECRETARY, unit=cell)
+
+
+def test_the_destination_cell_page_says_a_member_waits_to_be_taken(client, people, tree):
+    member = make_member(tree.C1)
+    services.request_transfer(member=member, to_cell=tree.C3, on=member.date_of_birth, reason="x", by=people.secretary)
+    client.force_login(make_user_for(tree.C3))
+    page = client.get(reverse("unit_detail", args=[tree.C3.pk])).content.decode()
+    assert "1 đoàn viên chuyển sinh hoạt đến đang chờ tiếp nhận." in page and reverse("transfer_list") in page
+    client.force_login(people.secretary)  # the sender's cell: nothing to take
+    assert "chờ tiếp nhận" not in client.get(reverse("unit_detail", args=[tree.C1.pk])).content.decode()
