@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,6 +201,45 @@ def admit(*, referral: Referral, by, decision_number: str, decision_date: date, 
         audit.record(audit.Action.CREATE, by=by, obj=member, changes={"admission": [None, decision_number]})
         fields["member"] = member
     return _step(locked, to=Stage.ADMITTED, allowed_from=(Stage.REVIEWED,), by=by, note=decision_number, **fields)
+
+
+@transaction.atomic
+def correct_decision(*, referrals, number: str, day: date, by) -> None:
+    """Correct the number or date of an approval decision on every referral it admitted (a typo found once
+    the list is printed). A union member who joined on the old date joins on the new one; the date must
+    still follow each cell meeting and not be in the future. All or nothing: the first refusal names whom."""
+    if day > timezone.localdate():
+        raise ReferralError(_("Ngày quyết định không được sau hôm nay."))
+    cells = set()
+    for referral in Referral.objects.select_for_update(of=("self",)).filter(pk__in=[r.pk for r in referrals]):
+        if referral.stage != Stage.ADMITTED:
+            raise ReferralError(_("Hồ sơ %(name)s không còn ở bước “Đã kết nạp”.") % {"name": referral.full_name})
+        if referral.review_date and day < referral.review_date:
+            raise ReferralError(
+                _("%(name)s: ngày quyết định phải sau ngày chi đoàn họp xét (%(day)s).")
+                % {"name": referral.full_name, "day": f"{referral.review_date:%d/%m/%Y}"}
+            )
+        fields = ["decision_number", "decision_date"]
+        before = audit.snapshot(referral, fields)
+        old_day, referral.decision_number, referral.decision_date = referral.decision_date, number, day
+        referral.save(update_fields=fields)
+        cells.add(referral.admitted_cell_id)
+        if changes := audit.diff(before, audit.snapshot(referral, fields)):
+            audit.record(audit.Action.CHANGE, by=by, obj=referral, changes=changes)
+        if referral.member_id and day != old_day:
+            member = Member.objects.select_for_update().get(pk=referral.member_id)
+            if member.joined_on == old_day:  # not corrected by hand since
+                Member.objects.filter(pk=member.pk).update(
+                    joined_on=day, updated_at=timezone.now(), version=F("version") + 1
+                )
+                cells.add(member.cell_id)
+                audit.record(
+                    audit.Action.CHANGE,
+                    by=by,
+                    obj=member,
+                    changes={"joined_on": [audit.plain(old_day), audit.plain(day)]},
+                )
+    tally.refresh(cells)
 
 
 @transaction.atomic

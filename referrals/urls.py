@@ -12,4 +12,5 @@ urlpatterns = [
     path("units/<int:pk>/pipeline/", views.pipeline_board, name="pipeline_board"),
     path("units/<int:pk>/pipeline/<slug:step>/", views.pipeline_many, name="pipeline_many"),
     path("units/<int:pk>/decision.xlsx", views.decision_list, name="decision_list"),
+    path("units/<int:pk>/decision/edit/", views.decision_edit, name="decision_edit"),
 ]

@@ -374,11 +374,9 @@ def decisions_of(request, unit, year: int) -> list[dict]:
 DECISIONS_SHOWN = 12
 
 
-@requires(Cap.APPROVE_ADMISSIONS)
-def decision_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """The list attached to one approval decision (its number, date, Union or Federation), as a Union
-    document in Excel: the people it admitted in the unit's subtree."""
-    unit = request.scope.get_unit(pk, Cap.APPROVE_ADMISSIONS)
+def get_decision(request, unit):
+    """The referrals one approval decision admitted in the unit's subtree, from the query string (number,
+    date, Union or Federation): 404 for anything else, a decision outside the scope included."""
     number, joins = text.nfc(request.GET.get("number")), request.GET.get("joins")
     try:
         day = date.fromisoformat(request.GET.get("date", ""))
@@ -393,6 +391,15 @@ def decision_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not rows:
         raise Http404
+    return number, day, joins, rows
+
+
+@requires(Cap.APPROVE_ADMISSIONS)
+def decision_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list attached to one approval decision (its number, date, Union or Federation), as a Union
+    document in Excel: the people it admitted in the unit's subtree."""
+    unit = request.scope.get_unit(pk, Cap.APPROVE_ADMISSIONS)
+    number, day, joins, rows = get_decision(request, unit)
     wb = decision_list_workbook(unit, number, day, joins, rows)
     audit.record(
         audit.Action.EXPORT,
@@ -407,3 +414,37 @@ def decision_list(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="danh-sach-ket-nap-{slug}-{day:%Y%m%d}.xlsx"'
     wb.save(response)
     return response
+
+
+@requires(Cap.APPROVE_ADMISSIONS)
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the number or date of one approval decision on everyone it admitted."""
+    unit = request.scope.get_unit(pk, Cap.APPROVE_ADMISSIONS)
+    number, day, joins, rows = get_decision(request, unit)
+    form = AdmitForm(request.POST or None, initial={"decision_number": number, "decision_date": day})
+    back = reverse("pipeline_board" if unit.kind in (Kind.CELL, Kind.BASE) else "unit_detail", args=[unit.pk])
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.correct_decision(
+                referrals=rows, number=d["decision_number"], day=d["decision_date"], by=request.user
+            )
+        except services.ReferralError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Đã sửa quyết định: số %(number)s ngày %(day)s, %(n)s người.",
+                    "Đã sửa quyết định: số %(number)s ngày %(day)s, %(n)s người.",
+                    len(rows),
+                )
+                % {"number": d["decision_number"], "day": f"{d['decision_date']:%d/%m/%Y}", "n": len(rows)},
+            )
+            return redirect(back)
+    return render(
+        request,
+        "referrals/decision_edit.html",
+        {"unit": unit, "number": number, "day": day, "joins": joins, "rows": rows, "form": form, "back": back,
+         "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)]},
+    )  # fmt: skip

@@ -1,6 +1,7 @@
 """Every page of every role under axe-core: no serious or critical violation, a title, labelled fields."""
 
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -20,6 +21,7 @@ def pages_of(username):
     member = Member.objects.filter(cell=cell).first()
     referral = Referral.objects.filter(cell=cell).first()
     open_referral = Referral.objects.filter(cell=cell, stage__in=Stage.OPEN).first()
+    decided = Referral.objects.filter(cell__parent=base, stage=Stage.ADMITTED).first()
     secretary = User.objects.get(username="chidoan")
     common = ["/members/", "/referrals/", "/accounts/password/"]
     return {
@@ -28,7 +30,9 @@ def pages_of(username):
                     f"/units/{cell.pk}/rating/", f"/units/{cell.pk}/pipeline/", "/import/", "/transfers/",
                     f"/units/{cell.pk}/matured/", f"/referrals/{open_referral.pk}/edit/"],
         "xa": [f"/units/{base.pk}/dashboard/", f"/units/{base.pk}/pipeline/", f"/units/{base.pk}/targets/",
-               f"/units/{base.pk}/report/", f"/units/{base.pk}/pipeline/admit/", f"/units/{base.pk}/pipeline/training/"],
+               f"/units/{base.pk}/report/", f"/units/{base.pk}/pipeline/admit/", f"/units/{base.pk}/pipeline/training/",
+               f"/units/{base.pk}/decision/edit/?number={quote(decided.decision_number)}"
+               f"&date={decided.decision_date:%Y-%m-%d}&joins={decided.joins}"],
         "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
         "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/",
                  "/users/", "/users/new/", f"/users/{secretary.pk}/", f"/users/{secretary.pk}/password/",

@@ -82,3 +82,66 @@ def test_lists_outside_the_scope_or_that_do_not_exist_are_404(client, people, tr
     client.force_login(people.secretary)  # keeps the register, does not approve
     assert client.get(list_url(tree.C1, "9-QĐ/ĐTN", date(2026, 6, 1))).status_code == 403
     assert "decisions" not in client.get(reverse("pipeline_board", args=[tree.C1.pk])).content.decode()
+
+
+def edit_url(unit, number, day, joins="union"):
+    return list_url(unit, number, day, joins).replace(
+        reverse("decision_list", args=[unit.pk]), reverse("decision_edit", args=[unit.pk])
+    )
+
+
+def test_a_decision_number_and_date_are_corrected_on_everyone_it_admitted(client, people, tree):
+    from members.models import Member
+    from reports import tally
+
+    a = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An")
+    b = reviewed_referral(tree.C2, people.secretary, full_name="Hà Thị Bình")
+    decide(people.officer, "21-QĐ/ĐTN", date(2026, 6, 10), a, b)
+    a.refresh_from_db(), b.refresh_from_db()
+    Member.objects.filter(pk=b.member_id).update(joined_on=date(2026, 6, 15))  # corrected by hand since
+    client.force_login(people.officer)
+    board = client.get(reverse("pipeline_board", args=[tree.B1.pk])).content.decode()
+    assert edit_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10)).replace("&", "&amp;").split("?")[0] in board
+    page = client.get(edit_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10))).content.decode()
+    assert "Lò Văn An" in page and "Hà Thị Bình" in page and 'value="21-QĐ/ĐTN"' in page
+    data = {"decision_number": "12-QĐ/ĐTN", "decision_date": "12/06/2026"}
+    response = client.post(edit_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10)), data, follow=True)
+    assert "Đã sửa quyết định: số 12-QĐ/ĐTN ngày 12/06/2026, 2 người." in response.content.decode()
+    for r in (a, b):
+        r.refresh_from_db()
+        assert (r.decision_number, r.decision_date) == ("12-QĐ/ĐTN", date(2026, 6, 12))
+    assert Member.objects.get(pk=a.member_id).joined_on == date(2026, 6, 12)  # joined on the decision's day
+    assert Member.objects.get(pk=b.member_id).joined_on == date(2026, 6, 15)  # left as corrected by hand
+    assert tally.check() == []
+    assert audit.for_object(a).filter(action=audit.Action.CHANGE).get().changes["decision_number"] == [
+        "21-QĐ/ĐTN",
+        "12-QĐ/ĐTN",
+    ]
+    assert client.get(list_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10))).status_code == 404
+    assert client.get(list_url(tree.B1, "12-QĐ/ĐTN", date(2026, 6, 12))).status_code == 200
+
+
+def test_a_date_before_a_cell_meeting_or_in_the_future_changes_nothing(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An")  # the cell met on 01/05/2026
+    decide(people.officer, "21-QĐ/ĐTN", date(2026, 6, 10), r)
+    client.force_login(people.officer)
+    url = edit_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10))
+    page = client.post(url, {"decision_number": "21-QĐ/ĐTN", "decision_date": "20/04/2026"}).content.decode()
+    assert "Lò Văn An: ngày quyết định phải sau ngày chi đoàn họp xét (01/05/2026)." in page
+    page = client.post(url, {"decision_number": "21-QĐ/ĐTN", "decision_date": "01/01/2999"}).content.decode()
+    assert "Ngày không được sau hôm nay." in page
+    r.refresh_from_db()
+    assert r.decision_date == date(2026, 6, 10) and r.member.joined_on == date(2026, 6, 10)
+
+
+def test_correcting_a_decision_outside_the_scope_is_404_and_needs_the_right_to_approve(client, people, tree):
+    r = reviewed_referral(tree.C3, people.admin)
+    decide(people.admin, "9-QĐ/ĐTN", date(2026, 6, 1), r)
+    client.force_login(people.officer)
+    url = edit_url(tree.B1, "9-QĐ/ĐTN", date(2026, 6, 1))
+    assert client.get(url).status_code == 404
+    assert client.post(edit_url(tree.B2, "9-QĐ/ĐTN", date(2026, 6, 1)), {"decision_number": "X"}).status_code == 404
+    client.force_login(people.secretary)
+    assert client.get(edit_url(tree.C1, "9-QĐ/ĐTN", date(2026, 6, 1))).status_code == 403
+    r.refresh_from_db()
+    assert r.decision_number == "9-QĐ/ĐTN"
