@@ -64,3 +64,18 @@
     update();
   });
 })();
+
+// A write that is hard to take back asks first, naming how many rows are ticked: data-confirm="… {n} …".
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    // Capturing, so that it runs before the busy note's listener: a "no" leaves the buttons usable.
+    form.addEventListener("submit", function (event) {
+      var n = form.querySelectorAll("input[type=checkbox]:checked:not([data-check-all])").length;
+      if (n > 0 && !window.confirm(form.dataset.confirm.replace("{n}", n))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    }, true);
+  });
+})();

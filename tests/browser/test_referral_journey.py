@@ -85,7 +85,23 @@ def test_xa_approves_a_list_with_one_decision_on_a_phone(phone, demo_data):
     phone.get_by_label("Số quyết định chuẩn y").fill("199-QĐ/ĐTN")
     phone.get_by_label("Ngày quyết định").fill("10/06/2026")
     shot(phone, "co-so-5-chuan-y-theo-danh-sach")
-    phone.get_by_role("button", name="Chuẩn y kết nạp theo danh sách").click()
+    # The page asks first, naming how many; "no" sends nothing and leaves the button usable.
+    asked, answer = [], {"yes": False}
+
+    def on_dialog(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if answer["yes"] else dialog.dismiss()
+
+    phone.on("dialog", on_dialog)
+    button = phone.get_by_role("button", name="Chuẩn y kết nạp theo danh sách")
+    button.click()
+    assert asked == [
+        f"Chuẩn y kết nạp {waiting - 1} người đã chọn theo quyết định này? Việc kết nạp không hoàn tác được (chỉ sửa được số và ngày quyết định)."
+    ]
+    expect(button).to_be_enabled()
+    expect(phone.get_by_test_id("refused")).to_have_count(0)
+    answer["yes"] = True
+    button.click()
     # The demo's reviewed candidate met in November: a June decision cannot admit her, so nobody is admitted.
     refused = phone.get_by_test_id("refused")
     expect(refused).to_contain_text("Dương Hồng Duyên")
