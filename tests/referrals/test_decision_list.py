@@ -145,3 +145,24 @@ def test_correcting_a_decision_outside_the_scope_is_404_and_needs_the_right_to_a
     assert client.get(edit_url(tree.C1, "9-QĐ/ĐTN", date(2026, 6, 1))).status_code == 403
     r.refresh_from_db()
     assert r.decision_number == "9-QĐ/ĐTN"
+
+
+def test_libreoffice_prints_the_list_as_a_union_document(client, people, tree, tmp_path):
+    import subprocess
+
+    r = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An", date_of_birth=date(2008, 2, 29))
+    decide(people.officer, "21-QĐ/ĐTN", date(2026, 6, 10), r)
+    client.force_login(people.officer)
+    path = tmp_path / "danh-sach.xlsx"
+    path.write_bytes(client.get(list_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10))).content)
+    subprocess.run(
+        ["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "danh-sach.pdf"), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "DANH SÁCH ĐOÀN VIÊN ĐƯỢC KẾT NẠP" in text and "TM. BAN CHẤP HÀNH" in text
+    row = next(line for line in text.splitlines() if "Lò Văn An" in line)
+    assert "29/02/2008" in row and "Chi đoàn Một" in row
