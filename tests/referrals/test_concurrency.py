@@ -54,3 +54,36 @@ def test_the_second_approval_waits_for_the_first_lock(people, tree):
     assert isinstance(first_result, Referral)
     assert isinstance(second_result, services.ReferralError)
     assert Member.objects.filter(full_name=r.full_name).count() == 1
+
+
+def test_two_lists_approved_at_once_with_one_candidate_in_both(people, tree):
+    """Two officers, two decisions, one shared candidate: one list goes through whole, the other not at all
+    (it names the shared candidate), and no candidate becomes two members. Locks in one order: no deadlock."""
+    from unionapp.transactions import all_or_none
+
+    shared = reviewed_referral(tree.C1, people.secretary, full_name="Người Chung")
+    only_a = [reviewed_referral(tree.C1, people.secretary, full_name=f"Danh Sách A {i}") for i in range(3)]
+    only_b = [reviewed_referral(tree.C2, people.secretary, full_name=f"Danh Sách B {i}") for i in range(3)]
+
+    def approve(by, number, referrals):
+        def go():
+            chosen = sorted(referrals, key=lambda r: r.pk)
+            return all_or_none(
+                chosen,
+                lambda r: services.admit(referral=r, by=by, decision_number=number, decision_date=date(2026, 6, 1)),
+                refusal=services.ReferralError,
+            )
+
+        return go
+
+    results = run_together(
+        approve(people.officer, "A-QĐ", [*only_a, shared]), approve(people.district, "B-QĐ", [shared, *only_b])
+    )
+    assert sorted(len(refused) for refused in results) == [0, 1], results
+    winner = "A-QĐ" if results[0] == [] else "B-QĐ"
+    loser_names = {r.full_name for r in (only_b if winner == "A-QĐ" else only_a)}
+    refused_referral, _message = next(x for x in results if x)[0]
+    assert refused_referral.full_name == "Người Chung"
+    assert Member.objects.filter(full_name="Người Chung").count() == 1
+    assert not Member.objects.filter(full_name__in=loser_names).exists()
+    assert set(Referral.objects.filter(stage=Stage.ADMITTED).values_list("decision_number", flat=True)) == {winner}
