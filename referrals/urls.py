@@ -4,6 +4,7 @@ from referrals import views
 
 urlpatterns = [
     path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/export.xlsx", views.referral_export, name="referral_export"),
     path("referrals/new/", views.referral_create, name="referral_create"),
     path("referrals/introducers/", views.introducer_search, name="introducer_search"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),

@@ -60,6 +60,7 @@ ROUTES = {
     "import_template": R(Cap.EDIT_MEMBERS),
     "import_undo": R(Cap.EDIT_MEMBERS, obj="batch"),
     "referral_list": R(Cap.VIEW_MEMBERS),
+    "referral_export": R(Cap.VIEW_MEMBERS),
     "referral_create": R(Cap.LOG_REFERRALS),
     "introducer_search": R(Cap.LOG_REFERRALS),
     "referral_detail": R(Cap.VIEW_MEMBERS, obj="referral"),
