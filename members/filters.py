@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Gender, Member, PartyStatus, Rating, Status, YearRating
+from referrals.models import Referral
 from unionapp.forms import UnitChoiceField
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
@@ -33,9 +34,16 @@ class MemberFilter(django_filters.FilterSet):
         label=_("Đảng"), choices=PartyStatus.choices, method="filter_party", empty_label=_("Tất cả")
     )
 
+    one_plus_one = django_filters.ChoiceFilter(
+        label=_("1+1 năm nay"),
+        choices=[("done", _("Đã giới thiệu thanh niên")), ("not_yet", _("Chưa giới thiệu ai"))],
+        method="filter_one_plus_one",
+        empty_label=_("Tất cả"),
+    )
+
     class Meta:
         model = Member
-        fields = ["q", "unit", "status", "gender", "birth_year", "rating", "party"]
+        fields = ["q", "unit", "status", "gender", "birth_year", "rating", "party", "one_plus_one"]
 
     def __init__(self, data=None, *, scope, unit_queryset, **kwargs):
         # Nothing outside the scope even by mistake: every result comes from scoped() below.
@@ -74,3 +82,8 @@ class MemberFilter(django_filters.FilterSet):
         if value == PartyStatus.INTRODUCED:
             return qs.filter(party_introduced_on__isnull=False, party_admitted_on__isnull=True)
         return qs.filter(party_introduced_on__isnull=True, party_admitted_on__isnull=True)
+
+    def filter_one_plus_one(self, qs, name, value):
+        """Members who introduced someone this year (the 1+1 of the year's report), or who have not yet."""
+        introduced = Referral.objects.filter(introducer=OuterRef("pk"), introduced_on__year=timezone.localdate().year)
+        return qs.filter(Exists(introduced)) if value == "done" else qs.exclude(Exists(introduced))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from members import text
 from members.excel import ImportRefused
 from members.models import MAX_AGE, Member, Status, Transfer, born_by_for_age
+from referrals.models import Referral
 from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, units
@@ -78,7 +79,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The cell's register in paper order.
         members = list(Member.objects.filter(cell=unit, status__in=Status.COUNTED).select_related("cell"))
         total = len(members)
-        born_by = born_by_for_age(timezone.localdate(), MAX_AGE + 1)  # as Member.objects.past_max_age
+        today = timezone.localdate()
+        born_by = born_by_for_age(today, MAX_AGE + 1)  # as Member.objects.past_max_age
         past_max_age = sum(m.date_of_birth <= born_by for m in members)
     else:
         # Members counted today per unit directly under this one, from the reports' summary rows (one query,
@@ -101,6 +103,19 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if members is not None:
         context["members"] = members
         context["past_max_age"] = past_max_age
+        if context["can_log"]:
+            # The 1+1 of the year, member by member: who has not introduced anyone yet (as the register's filter).
+            introducers = set(
+                Referral.objects.filter(introducer__cell=unit, introduced_on__year=today.year).values_list(
+                    "introducer_id", flat=True
+                )
+            )
+            active = [m for m in members if m.status == Status.ACTIVE]
+            context["one_plus_one"] = {
+                "year": today.year,
+                "not_yet": sum(m.pk not in introducers for m in active),
+                "active": len(active),
+            }
     if context["can_edit"]:
         # Members moving in from elsewhere wait for this unit to take them: say so where the secretary lands.
         context["incoming_transfers"] = Transfer.objects.filter(
