@@ -211,7 +211,8 @@ def correct_decision(*, referrals, number: str, day: date, by) -> None:
     if day > timezone.localdate():
         raise ReferralError(_("Ngày quyết định không được sau hôm nay."))
     cells = set()
-    for referral in Referral.objects.select_for_update(of=("self",)).filter(pk__in=[r.pk for r in referrals]):
+    locked = Referral.objects.select_for_update(of=("self",)).filter(pk__in=[r.pk for r in referrals])
+    for referral in locked.order_by("pk"):  # one order for the row locks, as every list step
         if referral.stage != Stage.ADMITTED:
             raise ReferralError(_("Hồ sơ %(name)s không còn ở bước “Đã kết nạp”.") % {"name": referral.full_name})
         if referral.review_date and day < referral.review_date:
