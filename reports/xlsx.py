@@ -3,7 +3,7 @@ merged header with numbered columns, one row per child unit, a bold total, the s
 sheet with every cell of the subtree; a chart of target against result. The list attached to an approval
 decision, with the same header and signature blocks."""
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
@@ -252,7 +252,13 @@ DECISION_HEADERS = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Nơi 
 
 def decision_list_workbook(unit, number: str, day, joins: str, referrals) -> Workbook:
     """The list attached to an approval decision ("Danh sách kèm theo Quyết định số ..."): one row per
-    person admitted by it, in the Union's document layout, portrait A4, for the approving body to sign."""
+    person admitted by it, in the Union's document layout, portrait A4, for the approving body to sign.
+    A Union document is in Vietnamese whatever the language of the person downloading it."""
+    with translation.override("vi"):
+        return _decision_list(unit, number, day, joins, referrals)
+
+
+def _decision_list(unit, number: str, day, joins: str, referrals) -> Workbook:
     from referrals.models import Joins
 
     wb = Workbook()

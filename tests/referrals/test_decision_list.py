@@ -55,6 +55,15 @@ def test_the_board_lists_the_years_decisions_and_each_downloads_its_list(client,
     assert audit.for_object(tree.B1).filter(action=audit.Action.EXPORT).count() == 1
 
 
+def test_the_list_is_in_vietnamese_whatever_the_users_language(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An")
+    decide(people.officer, "21-QĐ/ĐTN", date(2026, 6, 10), r)
+    client.force_login(people.officer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    ws = load_workbook(io.BytesIO(client.get(list_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10))).content)).active
+    assert (ws["D10"].value, ws["E10"].value) == ("Nữ", "Trường học")
+
+
 def test_a_federation_decision_lists_federation_members(client, people, tree):
     r = reviewed_referral(tree.C1, people.secretary, joins=Joins.FEDERATION)
     decide(people.officer, "3-QĐ/HLHTN", date(2026, 6, 1), r)
