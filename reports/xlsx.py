@@ -127,6 +127,12 @@ def a4(ws, *, title_rows: str, landscape: bool) -> None:
 
 
 def report_workbook(report: Report, *, place: str = "") -> Workbook:
+    """The report as the Union's document: in Vietnamese whatever the language of whoever downloads it."""
+    with translation.override("vi"):
+        return _report(report, place)
+
+
+def _report(report: Report, place: str) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Báo cáo 1+1")[:31]

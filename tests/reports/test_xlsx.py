@@ -81,3 +81,11 @@ def test_libreoffice_opens_it_with_the_layout_intact(client, people, tree, known
     # Vietnamese formats, as the page shows them: 37,5 % of members did 1+1; 20,0 % of the union target.
     assert total[2:8] == ["8", "11", "3", "37,5", "5", "2"]
     assert "20,0" in total
+
+
+def test_the_workbook_is_in_vietnamese_whatever_the_users_language(client, people, tree, known):
+    client.force_login(people.province)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    wb = load_workbook(io.BytesIO(download(client, tree.P, period="q3")))
+    assert wb.sheetnames[0] == "Báo cáo 1+1"
+    assert wb.active["A7"].value.endswith(f"— Quý III năm {Y}")
