@@ -8,18 +8,20 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from members import text
 from members.excel import ImportRefused
 from members.models import MAX_AGE, Member, Status, Transfer, born_by_for_age
-from referrals.models import Referral
+from referrals.models import Referral, Stage
 from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, units
@@ -75,17 +77,14 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
     children = sorted(unit.children.all(), key=lambda u: (not u.is_active, text.collation_key(u.name)))
     members = None
+    today = timezone.localdate()
     if unit.kind == Kind.CELL:
         # The cell's register in paper order.
         members = list(Member.objects.filter(cell=unit, status__in=Status.COUNTED).select_related("cell"))
         total = len(members)
-        today = timezone.localdate()
-        born_by = born_by_for_age(today, MAX_AGE + 1)  # as Member.objects.past_max_age
-        past_max_age = sum(m.date_of_birth <= born_by for m in members)
     else:
         # Members counted today per unit directly under this one, from the reports' summary rows (one query,
         # grouped in the database: a province's 150.000 register rows are not read for a dozen numbers).
-        today = timezone.localdate()
         sums = tally.sums(today, today, today, under=unit)
         counts = {int(key): figures_of(summed).members_now or 0 for key, *summed in sums}
         for child in children:
@@ -102,26 +101,69 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if members is not None:
         context["members"] = members
-        context["past_max_age"] = past_max_age
-        if context["can_log"]:
-            # The 1+1 of the year, member by member: who has not introduced anyone yet (as the register's filter).
-            introducers = set(
-                Referral.objects.filter(introducer__cell=unit, introduced_on__year=today.year).values_list(
-                    "introducer_id", flat=True
-                )
-            )
-            active = [m for m in members if m.status == Status.ACTIVE]
-            context["one_plus_one"] = {
-                "year": today.year,
-                "not_yet": sum(m.pk not in introducers for m in active),
-                "active": len(active),
-            }
-    if context["can_edit"]:
-        # Members moving in from elsewhere wait for this unit to take them: say so where the secretary lands.
-        context["incoming_transfers"] = Transfer.objects.filter(
-            unit.subtree_q("to_cell__"), state=Transfer.State.PENDING
-        ).count()
+    context["todo"] = todo(request, unit, context, members, today)
     return render(request, "unionapp/unit_detail.html", context)
+
+
+def todo(request, unit, can: dict, members: list | None, today) -> list[dict]:
+    """What waits for whoever opens this unit's page, each with the page that does it: members moving in to
+    accept, candidates the cell meeting or the approvers have to see, members past 30, the year's 1+1."""
+    items = []
+    if can["can_edit"]:
+        n = Transfer.objects.filter(unit.subtree_q("to_cell__"), state=Transfer.State.PENDING).count()
+        if n:
+            text_ = ngettext(
+                "%(n)s đoàn viên chuyển sinh hoạt đến đang chờ tiếp nhận.",
+                "%(n)s đoàn viên chuyển sinh hoạt đến đang chờ tiếp nhận.",
+                n,
+            ) % {"n": n}
+            items.append({"key": "incoming-transfers", "text": text_, "url": reverse("transfer_list"),
+                          "action": _("Chuyển sinh hoạt")})  # fmt: skip
+    can_approve = unit.kind == Kind.BASE and request.scope.can(Cap.APPROVE_ADMISSIONS, unit)
+    if (unit.kind == Kind.CELL and can["can_log"]) or can_approve:
+        stages = dict(
+            Referral.objects.filter(unit.subtree_q("cell__"), stage__in=[Stage.TRAINING, Stage.REVIEWED])
+            .values_list("stage")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        board = reverse("pipeline_board", args=[unit.pk])
+        if unit.kind == Kind.CELL and stages.get(Stage.TRAINING):
+            n = stages[Stage.TRAINING]
+            text_ = ngettext(
+                "%(n)s thanh niên đang bồi dưỡng, chờ chi đoàn họp xét.",
+                "%(n)s thanh niên đang bồi dưỡng, chờ chi đoàn họp xét.",
+                n,
+            ) % {"n": n}
+            items.append({"key": "awaiting-review", "text": text_, "url": board, "action": _("Tiến độ kết nạp")})
+        if can_approve and stages.get(Stage.REVIEWED):
+            n = stages[Stage.REVIEWED]
+            url = reverse("pipeline_many", args=[unit.pk, "admit"]) if n > 1 else board
+            text_ = ngettext("%(n)s hồ sơ chờ chuẩn y", "%(n)s hồ sơ chờ chuẩn y", n) % {"n": n}
+            items.append({"key": "awaiting-approval", "text": text_, "url": url, "action": _("Chuẩn y kết nạp")})
+    if members is not None and can["can_edit"]:
+        born_by = born_by_for_age(today, MAX_AGE + 1)  # as Member.objects.past_max_age
+        n = sum(m.date_of_birth <= born_by for m in members)
+        if n:
+            text_ = ngettext("%(n)s đoàn viên đã quá 30 tuổi.", "%(n)s đoàn viên đã quá 30 tuổi.", n) % {"n": n}
+            items.append({"key": "past-max-age", "text": text_, "url": reverse("cell_matured", args=[unit.pk]),
+                          "action": _("Trưởng thành Đoàn")})  # fmt: skip
+    if members is not None and can["can_log"]:
+        # The 1+1 of the year, member by member: who has not introduced anyone yet (as the register's filter).
+        introducers = set(
+            Referral.objects.filter(introducer__cell=unit, introduced_on__year=today.year).values_list(
+                "introducer_id", flat=True
+            )
+        )
+        active = [m for m in members if m.status == Status.ACTIVE]
+        not_yet = sum(m.pk not in introducers for m in active)
+        if not_yet:
+            text_ = _(
+                "%(n)s/%(total)s đoàn viên đang sinh hoạt chưa giới thiệu thanh niên nào trong năm %(y)s (1+1)."
+            ) % {"n": not_yet, "total": len(active), "y": today.year}
+            url = f"{reverse('member_list')}?unit={unit.pk}&status=active&one_plus_one=not_yet"
+            items.append({"key": "one-plus-one-not-yet", "text": text_, "url": url, "action": _("Xem danh sách")})
+    return items
 
 
 # --- accounts ------------------------------------------------------------------
