@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import text
-from referrals.models import Referral, Stage
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
@@ -19,6 +18,7 @@ from unionapp import audit
 from unionapp.models import Kind
 from unionapp.routers import reading_from_replica
 from unionapp.scoping import Cap, requires
+from unionapp.todo import todo
 
 
 def breadcrumbs(request, unit):
@@ -119,9 +119,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
         "can_set_targets": request.scope.can(Cap.SET_TARGETS, unit) and unit.kind != Kind.CELL,
     }
-    if unit.kind == Kind.BASE and request.scope.can(Cap.APPROVE_ADMISSIONS, unit):
-        # What the officer who lands here has to do: the candidates their cells have reviewed.
-        context["awaiting_approval"] = Referral.objects.filter(unit.subtree_q("cell__"), stage=Stage.REVIEWED).count()
+    if unit.kind in (Kind.BASE, Kind.CELL):
+        context["todo"] = todo(request, unit)  # base-union officers land here: what waits for them
     return render(request, "reports/dashboard.html", context)
 
 

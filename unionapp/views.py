@@ -8,26 +8,24 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from members import text
 from members.excel import ImportRefused
-from members.models import MAX_AGE, Member, Status, Transfer, born_by_for_age
-from referrals.models import Referral, Stage
+from members.models import Member, Status
 from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, units
 from unionapp.forms import AccountForm, AssignmentFields, UnitForm
 from unionapp.models import ROLE_UNIT_KINDS, Assignment, Kind, Role, Unit
 from unionapp.scoping import Cap, get_in_scope, login_not_required, no_capability, requires
+from unionapp.todo import todo
 
 
 @login_not_required
@@ -101,69 +99,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if members is not None:
         context["members"] = members
-    context["todo"] = todo(request, unit, context, members, today)
+    context["todo"] = todo(request, unit, members)
     return render(request, "unionapp/unit_detail.html", context)
-
-
-def todo(request, unit, can: dict, members: list | None, today) -> list[dict]:
-    """What waits for whoever opens this unit's page, each with the page that does it: members moving in to
-    accept, candidates the cell meeting or the approvers have to see, members past 30, the year's 1+1."""
-    items = []
-    if can["can_edit"]:
-        n = Transfer.objects.filter(unit.subtree_q("to_cell__"), state=Transfer.State.PENDING).count()
-        if n:
-            text_ = ngettext(
-                "%(n)s đoàn viên chuyển sinh hoạt đến đang chờ tiếp nhận.",
-                "%(n)s đoàn viên chuyển sinh hoạt đến đang chờ tiếp nhận.",
-                n,
-            ) % {"n": n}
-            items.append({"key": "incoming-transfers", "text": text_, "url": reverse("transfer_list"),
-                          "action": _("Chuyển sinh hoạt")})  # fmt: skip
-    can_approve = unit.kind == Kind.BASE and request.scope.can(Cap.APPROVE_ADMISSIONS, unit)
-    if (unit.kind == Kind.CELL and can["can_log"]) or can_approve:
-        stages = dict(
-            Referral.objects.filter(unit.subtree_q("cell__"), stage__in=[Stage.TRAINING, Stage.REVIEWED])
-            .values_list("stage")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        board = reverse("pipeline_board", args=[unit.pk])
-        if unit.kind == Kind.CELL and stages.get(Stage.TRAINING):
-            n = stages[Stage.TRAINING]
-            text_ = ngettext(
-                "%(n)s thanh niên đang bồi dưỡng, chờ chi đoàn họp xét.",
-                "%(n)s thanh niên đang bồi dưỡng, chờ chi đoàn họp xét.",
-                n,
-            ) % {"n": n}
-            items.append({"key": "awaiting-review", "text": text_, "url": board, "action": _("Tiến độ kết nạp")})
-        if can_approve and stages.get(Stage.REVIEWED):
-            n = stages[Stage.REVIEWED]
-            url = reverse("pipeline_many", args=[unit.pk, "admit"]) if n > 1 else board
-            text_ = ngettext("%(n)s hồ sơ chờ chuẩn y", "%(n)s hồ sơ chờ chuẩn y", n) % {"n": n}
-            items.append({"key": "awaiting-approval", "text": text_, "url": url, "action": _("Chuẩn y kết nạp")})
-    if members is not None and can["can_edit"]:
-        born_by = born_by_for_age(today, MAX_AGE + 1)  # as Member.objects.past_max_age
-        n = sum(m.date_of_birth <= born_by for m in members)
-        if n:
-            text_ = ngettext("%(n)s đoàn viên đã quá 30 tuổi.", "%(n)s đoàn viên đã quá 30 tuổi.", n) % {"n": n}
-            items.append({"key": "past-max-age", "text": text_, "url": reverse("cell_matured", args=[unit.pk]),
-                          "action": _("Trưởng thành Đoàn")})  # fmt: skip
-    if members is not None and can["can_log"]:
-        # The 1+1 of the year, member by member: who has not introduced anyone yet (as the register's filter).
-        introducers = set(
-            Referral.objects.filter(introducer__cell=unit, introduced_on__year=today.year).values_list(
-                "introducer_id", flat=True
-            )
-        )
-        active = [m for m in members if m.status == Status.ACTIVE]
-        not_yet = sum(m.pk not in introducers for m in active)
-        if not_yet:
-            text_ = _(
-                "%(n)s/%(total)s đoàn viên đang sinh hoạt chưa giới thiệu thanh niên nào trong năm %(y)s (1+1)."
-            ) % {"n": not_yet, "total": len(active), "y": today.year}
-            url = f"{reverse('member_list')}?unit={unit.pk}&status=active&one_plus_one=not_yet"
-            items.append({"key": "one-plus-one-not-yet", "text": text_, "url": url, "action": _("Xem danh sách")})
-    return items
 
 
 # --- accounts ------------------------------------------------------------------
