@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from referrals import services
 from referrals.models import Joins
 from tests.factories import make_member, reviewed_referral
+from tests.printing import printed_text
 from unionapp import audit
 
 
@@ -157,21 +158,10 @@ def test_correcting_a_decision_outside_the_scope_is_404_and_needs_the_right_to_a
 
 
 def test_libreoffice_prints_the_list_as_a_union_document(client, people, tree, tmp_path):
-    import subprocess
-
     r = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An", date_of_birth=date(2008, 2, 29))
     decide(people.officer, "21-QĐ/ĐTN", date(2026, 6, 10), r)
     client.force_login(people.officer)
-    path = tmp_path / "danh-sach.xlsx"
-    path.write_bytes(client.get(list_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10))).content)
-    subprocess.run(
-        ["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(path)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "danh-sach.pdf"), "-"], capture_output=True, check=True
-    ).stdout.decode()
+    text = printed_text(client.get(list_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10))).content, tmp_path)
     assert "DANH SÁCH ĐOÀN VIÊN ĐƯỢC KẾT NẠP" in text and "TM. BAN CHẤP HÀNH" in text
     row = next(line for line in text.splitlines() if "Lò Văn An" in line)
     assert "29/02/2008" in row and "Chi đoàn Một" in row

@@ -1,10 +1,10 @@
 import io
-import subprocess
 import zipfile
 
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.printing import printed_text
 from tests.reports.conftest import Y
 from unionapp.models import Unit
 
@@ -65,16 +65,7 @@ def test_unit_names_never_become_formulas(client, people, tree, known):
 
 def test_libreoffice_opens_it_with_the_layout_intact(client, people, tree, known, tmp_path):
     client.force_login(people.province)
-    path = tmp_path / "bao-cao.xlsx"
-    path.write_bytes(download(client, tree.P))
-    subprocess.run(
-        ["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(path)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "bao-cao.pdf"), "-"], capture_output=True, check=True
-    ).stdout.decode()
+    text = printed_text(download(client, tree.P), tmp_path)
     assert 'BÁO CÁO KẾT QUẢ THỰC HIỆN CHỦ TRƯƠNG "1+1"' in text
     assert "ĐOÀN TNCS HỒ CHÍ MINH" in text and "TM. BAN THƯỜNG VỤ" in text
     total = next(line for line in text.splitlines() if "TỔNG CỘNG" in line).split()
