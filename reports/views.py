@@ -119,8 +119,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
         "can_set_targets": request.scope.can(Cap.SET_TARGETS, unit) and unit.kind != Kind.CELL,
     }
-    if unit.kind in (Kind.BASE, Kind.CELL):
-        context["todo"] = todo(request, unit)  # base-union officers land here: what waits for them
+    if unit.kind != Kind.PROVINCE:
+        context["todo"] = todo(request, unit)  # base-union and district staff land here: what waits for them
     return render(request, "reports/dashboard.html", context)
 
 

@@ -11,6 +11,8 @@ from referrals.models import Referral, Stage
 from unionapp.models import Kind
 from unionapp.scoping import Cap
 
+BASES_SHOWN = 10  # a district's base unions with candidates waiting, most first
+
 
 def todo(request, unit, members: list | None = None) -> list[dict]:
     """What waits for whoever opens this unit's page, each with the page that does it: members moving in to
@@ -56,6 +58,25 @@ def todo(request, unit, members: list | None = None) -> list[dict]:
             n = stages[Stage.REVIEWED]
             url = reverse("pipeline_many", args=[unit.pk, "admit"]) if n > 1 else board
             text_ = ngettext("%(n)s hồ sơ chờ chuẩn y", "%(n)s hồ sơ chờ chuẩn y", n) % {"n": n}
+            items.append({"key": "awaiting-approval", "text": text_, "url": url, "action": _("Chuẩn y kết nạp")})
+    if unit.kind == Kind.DISTRICT and request.scope.can(Cap.APPROVE_ADMISSIONS, unit):
+        # District staff approve for the base unions below them: where candidates wait, most first.
+        waiting = (
+            Referral.objects.filter(unit.subtree_q("cell__"), stage=Stage.REVIEWED)
+            .values_list("cell__parent_id", "cell__parent__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "cell__parent__name")
+        )
+        for base_id, name, n in waiting[:BASES_SHOWN]:
+            text_ = ngettext("%(unit)s: %(n)s hồ sơ chờ chuẩn y", "%(unit)s: %(n)s hồ sơ chờ chuẩn y", n) % {
+                "unit": name,
+                "n": n,
+            }
+            url = (
+                reverse("pipeline_many", args=[base_id, "admit"])
+                if n > 1
+                else reverse("pipeline_board", args=[base_id])
+            )
             items.append({"key": "awaiting-approval", "text": text_, "url": url, "action": _("Chuẩn y kết nạp")})
     if members is not None and can["can_edit"]:
         born_by = born_by_for_age(today, MAX_AGE + 1)  # as Member.objects.past_max_age

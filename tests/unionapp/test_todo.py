@@ -49,3 +49,15 @@ def test_a_base_unions_page_lists_the_candidates_to_approve_and_the_members_to_t
     )
     client.force_login(people.secretary)  # a secretary approves nothing, and C2 is not theirs
     assert "awaiting-approval" not in todo(client, tree.C1)
+
+
+def test_district_staff_see_where_candidates_wait_for_approval(client, people, tree):
+    reviewed_referral(tree.C1, people.secretary)
+    reviewed_referral(tree.C2, people.secretary)
+    reviewed_referral(tree.C3, people.admin)  # another district's
+    client.force_login(people.district)
+    assert todo(client, tree.D1) == {
+        "awaiting-approval": ("Đoàn xã Một: 2 hồ sơ chờ chuẩn y", reverse("pipeline_many", args=[tree.B1.pk, "admit"]))
+    }
+    dashboard = client.get(reverse("dashboard", args=[tree.D1.pk])).content.decode()
+    assert "Đoàn xã Một: 2 hồ sơ chờ chuẩn y" in dashboard and "Đoàn xã Hai" not in dashboard
