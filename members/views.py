@@ -84,7 +84,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, member.cell),
         "show_id": shows_ids(request, member.cell),
         "deletable": request.scope.can(Cap.EDIT_MEMBERS, member.cell) and services.deletable(member),
-        "breadcrumbs": [u for u in member.cell.ancestors() if request.scope.sees(u)],
+        "breadcrumbs": request.scope.breadcrumbs(member.cell),
         "audit_events": audit.with_rows(audit.for_object(member)[:50])
         if request.scope.can(Cap.EDIT_MEMBERS, member.cell)
         else None,
@@ -302,7 +302,7 @@ def cell_matured(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "rows": rows,
             "refused": refused,
-            "breadcrumbs": [u for u in cell.ancestors() if request.scope.sees(u)],
+            "breadcrumbs": request.scope.breadcrumbs(cell),
         },
     )
 

@@ -163,7 +163,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": referral.events.select_related("by"),
         "can_move": scope.can(Cap.LOG_REFERRALS, referral.cell),
         "can_approve": scope.can(Cap.APPROVE_ADMISSIONS, referral.cell),
-        "breadcrumbs": [u for u in referral.cell.ancestors() if scope.sees(u)],
+        "breadcrumbs": scope.breadcrumbs(referral.cell),
         "audit_events": audit.with_rows(audit.for_object(referral)[:50])
         if scope.can(Cap.LOG_REFERRALS, referral.cell)
         else None,
@@ -279,7 +279,7 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         "year": year,
         "can_move": request.scope.can(Cap.LOG_REFERRALS, unit),
         "can_approve": request.scope.can(Cap.APPROVE_ADMISSIONS, unit),
-        "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
+        "breadcrumbs": request.scope.breadcrumbs(unit),
     }
     if context["can_approve"]:
         context["decisions"] = decisions_of(request, unit, year)
@@ -378,8 +378,15 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "joins_tabs": [(j, Joins(j).label, joins_counts.get(j, 0)) for j in Joins.values]
             if step == "admit"
             else [],
-            "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
+            "breadcrumbs": request.scope.breadcrumbs(unit),
         },
+    )
+
+
+def admitted_under(request, unit):
+    """Admissions into the cells under ``unit`` that the user may approve there: what its decisions cover."""
+    return scoped_referrals(request, Cap.APPROVE_ADMISSIONS).filter(
+        unit.subtree_q("admitted_cell__"), stage=Stage.ADMITTED
     )
 
 
@@ -387,8 +394,8 @@ def decisions_of(request, unit, year: int) -> list[dict]:
     """The approval decisions of ``year`` in the unit's subtree, newest first: number, date, Union or
     Federation, how many people (one grouped query)."""
     rows = (
-        scoped_referrals(request, Cap.APPROVE_ADMISSIONS)
-        .filter(unit.subtree_q("admitted_cell__"), stage=Stage.ADMITTED, decision_date__year=year)
+        admitted_under(request, unit)
+        .filter(decision_date__year=year)
         .values_list("decision_number", "decision_date", "joins")
         .annotate(n=Count("pk"))
         .order_by("-decision_date", "decision_number")
@@ -407,9 +414,7 @@ def get_decision(request, unit):
         day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         raise Http404 from None
-    admitted = scoped_referrals(request, Cap.APPROVE_ADMISSIONS).filter(
-        unit.subtree_q("admitted_cell__"), stage=Stage.ADMITTED, decision_number=number, decision_date=day, joins=joins
-    )
+    admitted = admitted_under(request, unit).filter(decision_number=number, decision_date=day, joins=joins)
     rows = sorted(
         admitted.select_related("admitted_cell", "introducer"),
         key=lambda r: (text.collation_key(r.admitted_cell.name), text.collation_key(r.full_name)),
@@ -471,5 +476,5 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "referrals/decision_edit.html",
         {"unit": unit, "number": number, "day": day, "joins": joins, "rows": rows, "form": form, "back": back,
-         "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)]},
+         "breadcrumbs": request.scope.breadcrumbs(unit)},
     )  # fmt: skip

@@ -21,10 +21,6 @@ from unionapp.scoping import Cap, requires
 from unionapp.todo import todo
 
 
-def breadcrumbs(request, unit):
-    return [u for u in unit.ancestors() if request.scope.sees(u)]
-
-
 @requires(Cap.VIEW_REPORTS)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
@@ -42,7 +38,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "report": data,
             "period": period,
             "form": form,
-            "breadcrumbs": breadcrumbs(request, unit),
+            "breadcrumbs": request.scope.breadcrumbs(unit),
             "can_export": request.scope.can(Cap.EXPORT_REPORTS, unit),
             "member_level": unit.kind == Kind.CELL,
         },
@@ -115,7 +111,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "ranking": ranking,
         "chart": chart,
         "pipeline": pipeline,
-        "breadcrumbs": breadcrumbs(request, unit),
+        "breadcrumbs": request.scope.breadcrumbs(unit),
         "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
         "can_set_targets": request.scope.can(Cap.SET_TARGETS, unit) and unit.kind != Kind.CELL,
     }
@@ -173,6 +169,6 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "editable_self": editable_self,
             "own": own,
-            "breadcrumbs": breadcrumbs(request, unit),
+            "breadcrumbs": request.scope.breadcrumbs(unit),
         },
     )

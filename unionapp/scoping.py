@@ -118,6 +118,10 @@ class Scope:
     def sees(self, unit: Unit) -> bool:
         return self.is_superuser or any(unit.is_under(root) for root in self.roots())
 
+    def breadcrumbs(self, unit: Unit) -> list[Unit]:
+        """The path shown above a unit's pages: its ancestors and itself, as far up as the user sees."""
+        return [u for u in unit.ancestors() if self.sees(u)]
+
     def q(self, cap: str | None = None, via: str = "") -> Q:
         """Q selecting rows whose unit (reached through ``via``, e.g. "cell__") lies in scope for ``cap``."""
         if self.is_superuser:

@@ -90,7 +90,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         total = sum(counts.values())
     context = {
         "unit": unit,
-        "breadcrumbs": [u for u in unit.ancestors() if request.scope.sees(u)],
+        "breadcrumbs": request.scope.breadcrumbs(unit),
         "children": children,
         "member_total": total,
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, unit),
