@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import text
-from members.models import Member, Rating, Status
+from members.models import MAX_STAY_MONTHS, Member, Rating, Status
 from unionapp.forms import LabelledModelChoiceField, TickedChoiceField
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
@@ -220,12 +220,21 @@ class TransferForm(forms.Form):
         help_text=_("Mã của chi đoàn nhận (hỏi bí thư chi đoàn đó hoặc cán bộ Đoàn cấp trên)."),
     )
     date = forms.DateField(label=_("Ngày chuyển"), widget=DateInput())
+    until = forms.DateField(
+        label=_("Sinh hoạt tạm thời đến ngày"),
+        required=False,
+        widget=DateInput(),
+    )
     reason = forms.CharField(label=_("Lý do"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
         self.initial.setdefault("date", timezone.localdate())
+        self.fields["until"].help_text = _(
+            "Để trống nếu chuyển hẳn. Sinh hoạt tạm thời tối đa %(n)s tháng; trong thời gian đó đoàn viên vẫn thuộc "
+            "và được tính ở chi đoàn hiện tại."
+        ) % {"n": MAX_STAY_MONTHS}
         self.helper = FormHelper()
         self.helper.form_tag = False
 

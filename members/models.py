@@ -237,9 +237,34 @@ class YearRating(models.Model):
         return f"{self.member} {self.year}: {self.get_rating_display()}"
 
 
+# A temporary transfer (sinh hoạt tạm thời) lasts at most this many months.
+MAX_STAY_MONTHS = 3
+
+
+def months_after(day, months: int):
+    """The same day ``months`` later, or the month's last day when it has none (30/11 + 3 -> 28/02)."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+class TransferQuerySet(models.QuerySet):
+    def stays_on(self, day):
+        """Temporary transfers running on ``day``: accepted, started, not yet over."""
+        return self.filter(state=Transfer.State.ACCEPTED, until__isnull=False, date__lte=day, until__gte=day)
+
+
 class Transfer(models.Model):
     """A move to a cell outside the requester's scope, waiting for the destination to accept.
-    The member stays in (and is counted by) the old cell until it is accepted."""
+    The member stays in (and is counted by) the old cell until it is accepted.
+
+    With ``until`` it is temporary (sinh hoạt tạm thời, at most MAX_STAY_MONTHS): once accepted the member takes
+    part in the other cell's life from ``date`` to ``until`` but stays in, and is counted by, their own cell."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Chờ tiếp nhận")
@@ -261,6 +286,9 @@ class Transfer(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
+    until = models.DateField(_("tạm thời đến ngày"), null=True, blank=True)
+
+    objects = TransferQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chuyển sinh hoạt")
@@ -269,7 +297,14 @@ class Transfer(models.Model):
         constraints = [
             # At most one open transfer per member: it can only be counted in one place.
             models.UniqueConstraint(fields=["member"], condition=Q(state="pending"), name="transfer_one_pending"),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("date")), name="transfer_until_after_date"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member}: {self.from_cell} → {self.to_cell}"
+
+    @property
+    def is_temporary(self) -> bool:
+        return self.until is not None

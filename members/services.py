@@ -1,13 +1,13 @@
 """Writes to the register that touch more than one row: status events, transfers, ratings, deletion."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Member, Status, StatusEvent, Transfer, YearRating
+from members.models import MAX_STAY_MONTHS, Member, Status, StatusEvent, Transfer, YearRating, months_after
 from reports import tally
 from unionapp import audit
 from unionapp.models import Unit
@@ -77,6 +77,8 @@ def change_status(*, member: Member, to_status: str, on: date, reason: str, by) 
     Member.objects.filter(pk=member.pk).update(
         status=to_status, left_on=left_on, updated_at=timezone.now(), version=F("version") + 1
     )
+    if to_status not in Status.COUNTED:
+        _cut_stays(member, on)
     tally.refresh([member.cell_id])
     audit.record(
         audit.Action.STATUS, by=by, obj=member, changes={"status": [member.status, to_status], "reason": reason}
@@ -103,6 +105,7 @@ def move_member(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> 
         recorded_by=by,
     )
     Member.objects.filter(pk=member.pk).update(cell=to_cell, updated_at=timezone.now(), version=F("version") + 1)
+    _cut_stays(member, on)
     tally.refresh([member.cell_id, to_cell.pk])
     audit.record(
         audit.Action.CHANGE, by=by, obj=member, changes={"cell": [str(member.cell), str(to_cell)], "reason": reason}
@@ -110,20 +113,96 @@ def move_member(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> 
     return event
 
 
-def request_transfer(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> Transfer:
+def request_transfer(
+    *, member: Member, to_cell: Unit, on: date, reason: str, by, until: date | None = None, accepted: bool = False
+) -> Transfer:
     """Ask the destination (outside the requester's scope) to take the member. Until it accepts,
-    the member stays in, and is counted by, the old cell."""
+    the member stays in, and is counted by, the old cell.
+
+    With ``until`` the transfer is temporary (see ``Transfer``); ``accepted`` records one the requester may
+    decide for both cells (both in their scope) as accepted at once."""
     if to_cell.pk == member.cell_id:
         raise RegisterError(_("Đoàn viên đang sinh hoạt ở chi đoàn này."))
     with transaction.atomic():
-        Member.objects.select_for_update().get(pk=member.pk)
+        member = Member.objects.select_for_update().get(pk=member.pk)
         if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
             raise RegisterError(_("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận."))
+        if until is not None:
+            check_stay(member, on, until)
         transfer = Transfer.objects.create(
-            member=member, from_cell_id=member.cell_id, to_cell=to_cell, reason=reason, date=on, requested_by=by
+            member=member,
+            from_cell_id=member.cell_id,
+            to_cell=to_cell,
+            reason=reason,
+            date=on,
+            until=until,
+            requested_by=by,
         )
-        audit.record(audit.Action.STATUS, by=by, obj=member, changes={"transfer_requested": [None, str(to_cell)]})
+        if accepted:
+            transfer.state, transfer.decided_by, transfer.decided_at = Transfer.State.ACCEPTED, by, timezone.now()
+            transfer.save(update_fields=["state", "decided_by", "decided_at"])
+        change = {"transfer_requested": [None, str(to_cell)]}
+        if until is not None:
+            change = {"temporary_stay": [None, f"{to_cell} {on:%d/%m/%Y}–{until:%d/%m/%Y}"]}
+        audit.record(audit.Action.STATUS, by=by, obj=member, changes=change)
         return transfer
+
+
+def check_stay(member: Member, on: date, until: date) -> None:
+    """The rules of a temporary transfer: a member still counted by their cell, at most MAX_STAY_MONTHS, and
+    not overlapping another one."""
+    if member.status not in Status.COUNTED:
+        raise RegisterError(_("Chỉ đoàn viên đang sinh hoạt mới chuyển sinh hoạt tạm thời được."))
+    if until < on:
+        raise RegisterError(_("Ngày kết thúc phải từ ngày chuyển trở đi."))
+    if until > months_after(on, MAX_STAY_MONTHS):
+        raise RegisterError(
+            _("Sinh hoạt tạm thời tối đa %(n)s tháng: đến ngày %(d)s là muộn nhất.")
+            % {"n": MAX_STAY_MONTHS, "d": f"{months_after(on, MAX_STAY_MONTHS):%d/%m/%Y}"}
+        )
+    overlapping = (
+        Transfer.objects.filter(member=member, state=Transfer.State.ACCEPTED, date__lte=until, until__gte=on)
+        .select_related("to_cell")
+        .first()
+    )
+    if overlapping is not None:
+        raise RegisterError(
+            _("Đoàn viên đã sinh hoạt tạm thời tại %(cell)s từ %(a)s đến %(b)s, trùng thời gian này.")
+            % {
+                "cell": overlapping.to_cell.name,
+                "a": f"{overlapping.date:%d/%m/%Y}",
+                "b": f"{overlapping.until:%d/%m/%Y}",
+            }
+        )
+
+
+def _cut_stays(member: Member, on: date) -> None:
+    """The member leaves their cell on ``on``: a temporary transfer running then (or later) ends with it."""
+    running = Transfer.objects.filter(member=member, state=Transfer.State.ACCEPTED, until__gte=on)
+    running.filter(date__lte=on).update(until=on)
+    running.filter(date__gt=on).update(until=F("date"))
+
+
+@transaction.atomic
+def end_stay(*, transfer: Transfer, on: date, by) -> Transfer:
+    """The member is back on ``on``: the temporary transfer's last day was the day before (or its first day,
+    for one ended the day it began)."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if on < transfer.date:
+        raise RegisterError(_("Ngày kết thúc phải từ ngày chuyển trở đi."))
+    last = max(transfer.date, on - timedelta(days=1))
+    if not transfer.is_temporary or transfer.state != Transfer.State.ACCEPTED or transfer.until <= last:
+        raise RegisterError(_("Đợt sinh hoạt tạm thời này đã kết thúc."))
+    planned = transfer.until
+    transfer.until = last
+    transfer.save(update_fields=["until"])
+    audit.record(
+        audit.Action.STATUS,
+        by=by,
+        obj=transfer.member,
+        changes={"temporary_stay_until": [f"{planned:%d/%m/%Y}", f"{last:%d/%m/%Y}"]},
+    )
+    return transfer
 
 
 @transaction.atomic
@@ -134,8 +213,11 @@ def decide_transfer(*, transfer: Transfer, accept: bool, by, refusal_reason: str
         raise RegisterError(_("Yêu cầu chuyển sinh hoạt này đã được xử lý."))
     transfer.state = Transfer.State.ACCEPTED if accept else Transfer.State.REFUSED
     transfer.decided_by, transfer.decided_at, transfer.refusal_reason = by, timezone.now(), refusal_reason
+    if accept and transfer.is_temporary:
+        # Another stay may have been recorded for the same days since the request.
+        check_stay(Member.objects.select_for_update().get(pk=transfer.member_id), transfer.date, transfer.until)
     transfer.save()
-    if accept:
+    if accept and not transfer.is_temporary:
         member = Member.objects.select_for_update().get(pk=transfer.member_id)
         StatusEvent.objects.create(
             member=member,
@@ -150,6 +232,7 @@ def decide_transfer(*, transfer: Transfer, accept: bool, by, refusal_reason: str
         Member.objects.filter(pk=member.pk).update(
             cell_id=transfer.to_cell_id, updated_at=timezone.now(), version=F("version") + 1
         )
+        _cut_stays(member, transfer.date)
         tally.refresh([member.cell_id, transfer.to_cell_id])
     audit.record(
         audit.Action.STATUS,

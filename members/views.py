@@ -69,7 +69,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk)
     events = member.status_events.select_related("recorded_by", "from_cell", "to_cell")
-    year = timezone.localdate().year
+    today = timezone.localdate()
+    year = today.year
+    transfers = list(member.transfers.select_related("to_cell", "from_cell"))
     introduced = list(member.referrals.filter(introduced_on__year=year).order_by("introduced_on"))
     context = {
         "year": year,
@@ -80,7 +82,16 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member": member,
         "events": events,
         "ratings": member.ratings.all(),
-        "transfers": member.transfers.select_related("to_cell", "from_cell"),
+        "transfers": transfers,
+        "stay": next(
+            (
+                t
+                for t in transfers
+                if t.is_temporary and t.state == Transfer.State.ACCEPTED and t.date <= today <= t.until
+            ),
+            None,
+        ),
+        "today": today,
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, member.cell),
         "show_id": shows_ids(request, member.cell),
         "deletable": request.scope.can(Cap.EDIT_MEMBERS, member.cell) and services.deletable(member),
@@ -153,8 +164,28 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransferForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         to_cell, d = form.cleaned_data["to_cell_code"], form.cleaned_data
+        both_ours = request.scope.can(Cap.EDIT_MEMBERS, to_cell)
         try:
-            if request.scope.can(Cap.EDIT_MEMBERS, to_cell):
+            if d["until"]:
+                services.request_transfer(
+                    member=member,
+                    to_cell=to_cell,
+                    on=d["date"],
+                    until=d["until"],
+                    reason=d["reason"],
+                    by=request.user,
+                    accepted=both_ours,
+                )
+                values = {"cell": to_cell.name, "d": f"{d['until']:%d/%m/%Y}"}
+                if both_ours:
+                    messages.success(request, _("Đã ghi nhận sinh hoạt tạm thời tại %(cell)s đến ngày %(d)s.") % values)
+                else:
+                    messages.info(
+                        request,
+                        _("Đã gửi đề nghị sinh hoạt tạm thời tại %(cell)s đến ngày %(d)s, chờ chi đoàn đó tiếp nhận.")
+                        % values,
+                    )
+            elif both_ours:
                 services.move_member(member=member, to_cell=to_cell, on=d["date"], reason=d["reason"], by=request.user)
                 messages.success(request, _("Đã chuyển đoàn viên sang %(cell)s.") % {"cell": to_cell.name})
             else:
@@ -200,11 +231,40 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     pending = Transfer.objects.filter(state=Transfer.State.PENDING).select_related("member", "from_cell", "to_cell")
     incoming = pending.filter(scope.q(Cap.EDIT_MEMBERS, via="to_cell__"))
     outgoing = pending.filter(scope.q(Cap.EDIT_MEMBERS, via="from_cell__"))
+    stays = (
+        Transfer.objects.stays_on(timezone.localdate())
+        .select_related("member", "from_cell", "to_cell")
+        .order_by("until", "member__full_name")
+    )
     return render(
         request,
         "members/transfer_list.html",
-        {"incoming": incoming, "outgoing": outgoing, "form": RefuseTransferForm()},
+        {
+            "incoming": incoming,
+            "outgoing": outgoing,
+            "form": RefuseTransferForm(),
+            # Members of other cells taking part here for a while, and ours taking part elsewhere.
+            "hosted": stays.filter(scope.q(Cap.EDIT_MEMBERS, via="to_cell__")),
+            "away": stays.filter(scope.q(Cap.EDIT_MEMBERS, via="from_cell__")),
+        },
     )
+
+
+@require_POST
+@requires(Cap.EDIT_MEMBERS)
+def stay_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member on a temporary transfer came back early: it ends today (their own cell records it)."""
+    stay = get_in_scope(
+        Transfer.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="from_cell__")).select_related("member"),
+        pk=pk,
+    )
+    try:
+        services.end_stay(transfer=stay, on=timezone.localdate(), by=request.user)
+    except services.RegisterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("%(name)s đã kết thúc sinh hoạt tạm thời.") % {"name": stay.member.full_name})
+    return redirect("member_detail", pk=stay.member_id)
 
 
 def get_incoming_transfer(request, pk) -> Transfer:
@@ -223,9 +283,14 @@ def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
     except services.RegisterError as e:
         messages.error(request, str(e))
     else:
-        messages.success(
-            request, _("Đã tiếp nhận %(name)s về %(cell)s.") % {"name": transfer.member, "cell": transfer.to_cell}
-        )
+        values = {"name": transfer.member, "cell": transfer.to_cell}
+        if transfer.is_temporary:
+            values["d"] = f"{transfer.until:%d/%m/%Y}"
+            messages.success(
+                request, _("Đã tiếp nhận %(name)s sinh hoạt tạm thời tại %(cell)s đến ngày %(d)s.") % values
+            )
+        else:
+            messages.success(request, _("Đã tiếp nhận %(name)s về %(cell)s.") % values)
     return redirect("transfer_list")
 
 

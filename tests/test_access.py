@@ -9,11 +9,12 @@ The expectations follow from the one capability table (unionapp.scoping.ROLE_CAP
 tree; the statuses come from real requests. A URL without an entry in ROUTES fails the test.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from members import services as member_services
 from members.models import ImportBatch
@@ -30,7 +31,7 @@ SESSION_BOUND = {"import_preview", "import_errors"}
 
 def R(view_cap, obj_cap=None, obj=None, post=False, extra=(), ok=None):
     """A route: the capability the view declares, the one checked on the object (default: the same),
-    how to find the object ("unit", "member", "referral", "transfer", "batch", "account", "assignment";
+    how to find the object ("unit", "member", "referral", "transfer", "stay", "batch", "account", "assignment";
     None for lists), and
     the status of an allowed request (200, or 302 for a POST-only action or a redirecting page)."""
     return SimpleNamespace(
@@ -53,6 +54,7 @@ ROUTES = {
     "transfer_list": R(Cap.EDIT_MEMBERS),
     "transfer_accept": R(Cap.EDIT_MEMBERS, obj="transfer", post=True),
     "transfer_refuse": R(Cap.EDIT_MEMBERS, obj="transfer", post=True),
+    "stay_end": R(Cap.EDIT_MEMBERS, obj="stay", post=True),
     "cell_rating": R(Cap.EDIT_MEMBERS, obj="unit"),
     "cell_matured": R(Cap.EDIT_MEMBERS, obj="unit"),
     "register_export": R(Cap.VIEW_MEMBERS, obj="unit"),
@@ -133,6 +135,17 @@ def world(tree, people):
             objs["transfer"] = member_services.request_transfer(
                 member=mover, to_cell=make_unit(Kind.CELL, b9), on=date(2026, 1, 1), reason="x", by=people.admin
             )
+        # A temporary transfer running now, from the cell to one outside it (ended by the member's own cell).
+        today = timezone.localdate()
+        objs["stay"] = member_services.request_transfer(
+            member=make_member(cell),
+            to_cell=tree.C3 if where == "inside" else make_unit(Kind.CELL, b9),
+            on=today,
+            until=today + timedelta(days=30),
+            reason="x",
+            by=people.admin,
+            accepted=True,
+        )
         objs["batch"] = ImportBatch.objects.create(cell_scope=cell, file_name="x.xlsx", created_by=people.admin)
         objs["account"] = make_user(role=Role.CELL_SECRETARY, unit=cell)
         objs["assignment"] = objs["account"].assignments.get()
@@ -168,6 +181,8 @@ def target_unit_of(kind, obj):
         return obj.cell
     if kind == "transfer":
         return obj.to_cell
+    if kind == "stay":
+        return obj.from_cell
     if kind == "batch":
         return obj.cell_scope
     if kind == "account":

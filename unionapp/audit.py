@@ -68,6 +68,8 @@ LABELS = {
     "cell": _("Chi đoàn"),
     "transfer": _("Chuyển sinh hoạt"),
     "transfer_requested": _("Đề nghị chuyển sinh hoạt đến"),
+    "temporary_stay": _("Sinh hoạt tạm thời"),
+    "temporary_stay_until": _("Sinh hoạt tạm thời đến ngày"),
     "stage": _("Giai đoạn"),
     "admission": _("Kết nạp theo quyết định"),
     "assignment": _("Phân công"),

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from members.models import Gender, Member, Rating, Status, YearRating
+from members.models import Gender, Member, Rating, Status, Transfer, YearRating
 from unionapp.models import Assignment, Kind, Role, Unit
 
 DEMO_PASSWORD = "doan1931"
@@ -244,6 +245,20 @@ def seed_small(today: date | None = None) -> bool:
         Assignment.objects.create(user=users[username], unit=units[code], role=role)
     seed_referrals(rng, list(units.values()), users["tinh"], today)
     seed_targets(units, today.year)
+    # A youth of Mai Sao on a temporary transfer to Bản Trại (the demo secretary's cell) for the season's work.
+    guest = Member.objects.filter(cell=units["LS-CL-MS-NA"], status=Status.ACTIVE).order_by("-pk").first()
+    Transfer.objects.create(
+        member=guest,
+        from_cell=guest.cell,
+        to_cell=units["LS-CL-QL-BT"],
+        state=Transfer.State.ACCEPTED,
+        reason="Làm thời vụ ở thôn Bản Trại",
+        date=today - timedelta(days=20),
+        until=today + timedelta(days=40),
+        requested_by=users["tinh"],
+        decided_by=users["tinh"],
+        decided_at=timezone.now(),
+    )
     from reports import tally
 
     tally.refresh(u.pk for u in units.values() if u.kind == Kind.CELL)

@@ -65,14 +65,16 @@
   });
 })();
 
-// A write that is hard to take back asks first, naming how many rows are ticked: data-confirm="… {n} …".
+// A write that is hard to take back asks first, naming how many rows are ticked: data-confirm="… {n} …"
+// (a tick list with nothing ticked goes on to the server's own message; a form without ticks always asks).
 (function () {
   "use strict";
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     // Capturing, so that it runs before the busy note's listener: a "no" leaves the buttons usable.
     form.addEventListener("submit", function (event) {
+      var ticks = form.querySelectorAll("input[type=checkbox]:not([data-check-all])");
       var n = form.querySelectorAll("input[type=checkbox]:checked:not([data-check-all])").length;
-      if (n > 0 && !window.confirm(form.dataset.confirm.replace("{n}", n))) {
+      if ((n > 0 || ticks.length === 0) && !window.confirm(form.dataset.confirm.replace("{n}", n))) {
         event.preventDefault();
         event.stopImmediatePropagation();
       }

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import User
 
-from members.models import Member
+from members.models import Member, Transfer
 from referrals.models import Referral, Stage
 from tests.browser.conftest import axe_violations, login
 from tests.factories import make_member
@@ -23,6 +23,7 @@ def pages_of(username):
     open_referral = Referral.objects.filter(cell=cell, stage__in=Stage.OPEN).first()
     decided = Referral.objects.filter(cell__parent=base, stage=Stage.ADMITTED).first()
     secretary = User.objects.get(username="chidoan")
+    guest = Transfer.objects.get(to_cell=cell).member  # on a temporary transfer to the secretary's cell
     common = ["/members/", "/referrals/", "/accounts/password/"]
     return {
         "chidoan": [f"/units/{cell.pk}/", f"/members/{member.pk}/", "/members/new/", f"/members/{member.pk}/status/",
@@ -36,7 +37,7 @@ def pages_of(username):
         "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
         "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/",
                  "/users/", "/users/new/", f"/users/{secretary.pk}/", f"/users/{secretary.pk}/password/",
-                 f"/users/{secretary.pk}/lock/", f"/units/{base.pk}/", f"/units/{base.pk}/new/",
+                 f"/users/{secretary.pk}/lock/", f"/units/{base.pk}/", f"/units/{base.pk}/new/", f"/members/{guest.pk}/",
                  f"/units/{base.pk}/edit/", f"/units/{base.pk}/close/", "/units/import/"],
     }[username] + common  # fmt: skip
 

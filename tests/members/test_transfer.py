@@ -1,7 +1,11 @@
+from datetime import date, timedelta
+
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from members import services
-from members.models import Member, StatusEvent, Transfer
+from members.models import Member, Status, StatusEvent, Transfer, months_after
 from tests.factories import make_member
 
 
@@ -103,3 +107,150 @@ def test_the_destination_cell_page_says_a_member_waits_to_be_taken(client, peopl
     assert "1 đoàn viên chuyển sinh hoạt đến đang chờ tiếp nhận." in page and reverse("transfer_list") in page
     client.force_login(people.secretary)  # the sender's cell: nothing to take
     assert "chờ tiếp nhận" not in client.get(reverse("unit_detail", args=[tree.C1.pk])).content.decode()
+
+
+# Temporary transfers (sinh hoạt tạm thời): the member takes part elsewhere for a while, at most three months,
+# and stays in, and is counted by, their own cell.
+
+
+def test_months_after_keeps_the_day_or_takes_the_months_last():
+    assert months_after(date(2026, 1, 15), 3) == date(2026, 4, 15)
+    assert months_after(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert months_after(date(2027, 11, 30), 3) == date(2028, 2, 29)
+    assert months_after(date(2026, 10, 31), 2) == date(2026, 12, 31)
+
+
+def test_a_temporary_stay_within_the_scope_runs_at_once_and_the_member_stays_home(client, people, tree):
+    member = make_member(tree.C1)
+    today = timezone.localdate()
+    until = today + timedelta(days=30)
+    client.force_login(people.officer)
+    response = client.post(
+        reverse("member_transfer", args=[member.pk]),
+        {"to_cell_code": "C2", "date": f"{today:%d/%m/%Y}", "until": f"{until:%d/%m/%Y}", "reason": "Thực tập"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"Đã ghi nhận sinh hoạt tạm thời tại {tree.C2.name} đến ngày {until:%d/%m/%Y}." in page
+    assert f"Sinh hoạt tạm thời tại {tree.C2.name} đến {until:%d/%m/%Y}" in page  # the badge on the member's page
+    member.refresh_from_db()
+    stay = Transfer.objects.get(member=member)
+    assert member.cell == tree.C1 and not StatusEvent.objects.filter(member=member).exists()
+    assert stay.state == Transfer.State.ACCEPTED and (stay.date, stay.until) == (today, until)
+    assert f"Sinh hoạt tạm thời: {tree.C2} {today:%d/%m/%Y}–{until:%d/%m/%Y}" in page  # in the change log
+    # The host cell's secretary sees who takes part there, and from where.
+    client.force_login(make_user_for(tree.C2))
+    hosted = client.get(reverse("transfer_list")).content.decode()
+    assert member.full_name in hosted and f"Của {tree.C1.name}, sinh hoạt tại {tree.C2.name}" in hosted
+    # The member is not in the host cell's register.
+    assert member.full_name not in client.get(reverse("unit_detail", args=[tree.C2.pk])).content.decode()
+
+
+def test_a_temporary_stay_outside_the_scope_waits_and_accepting_it_moves_nobody(client, people, tree):
+    member = make_member(tree.C1)
+    today = timezone.localdate()
+    client.force_login(people.secretary)
+    response = client.post(
+        reverse("member_transfer", args=[member.pk]),
+        {"to_cell_code": "C3", "date": f"{today:%d/%m/%Y}", "until": f"{today + timedelta(days=60):%d/%m/%Y}",
+         "reason": "Đi làm thời vụ"},
+        follow=True,
+    )  # fmt: skip
+    assert "chờ chi đoàn đó tiếp nhận" in response.content.decode()
+    stay = Transfer.objects.get(member=member)
+    assert stay.state == Transfer.State.PENDING
+    client.force_login(make_user_for(tree.C3))
+    assert "Tạm thời, đến ngày" in client.get(reverse("transfer_list")).content.decode()
+    response = client.post(reverse("transfer_accept", args=[stay.pk]), follow=True)
+    assert "sinh hoạt tạm thời tại" in response.content.decode()
+    member.refresh_from_db()
+    stay.refresh_from_db()
+    assert stay.state == Transfer.State.ACCEPTED and member.cell == tree.C1
+    assert not StatusEvent.objects.filter(member=member).exists()
+
+
+def test_a_stay_longer_than_three_months_is_refused_and_the_form_keeps_what_was_typed(client, people, tree):
+    member = make_member(tree.C1)
+    client.force_login(people.officer)
+    response = client.post(
+        reverse("member_transfer", args=[member.pk]),
+        {"to_cell_code": "C2", "date": "15/01/2026", "until": "16/04/2026", "reason": "Thực tập dài"},
+    )
+    page = response.content.decode()
+    assert "Sinh hoạt tạm thời tối đa 3 tháng: đến ngày 15/04/2026 là muộn nhất." in page
+    assert "Thực tập dài" in page and "16/04/2026" in page
+    assert not Transfer.objects.exists()
+    response = client.post(
+        reverse("member_transfer", args=[member.pk]),
+        {"to_cell_code": "C2", "date": "15/01/2026", "until": "14/01/2026", "reason": "x"},
+    )
+    assert "Ngày kết thúc phải từ ngày chuyển trở đi." in response.content.decode()
+    assert not Transfer.objects.exists()
+
+
+def test_stays_may_not_overlap(people, tree):
+    member = make_member(tree.C1)
+    stay = {"member": member, "reason": "x", "by": people.officer, "accepted": True}
+    services.request_transfer(to_cell=tree.C2, on=date(2026, 3, 1), until=date(2026, 4, 30), **stay)
+    with pytest.raises(services.RegisterError, match="từ 01/03/2026 đến 30/04/2026, trùng thời gian này"):
+        services.request_transfer(to_cell=tree.C3, on=date(2026, 4, 30), until=date(2026, 5, 30), **stay)
+    services.request_transfer(to_cell=tree.C3, on=date(2026, 5, 1), until=date(2026, 5, 30), **stay)
+    assert Transfer.objects.filter(member=member).count() == 2
+
+
+def test_only_a_member_still_counted_can_go_on_a_stay(people, tree):
+    member = make_member(tree.C1)
+    services.change_status(member=member, to_status=Status.REMOVED, on=date(2026, 3, 1), reason="x", by=people.officer)
+    with pytest.raises(services.RegisterError, match="Chỉ đoàn viên đang sinh hoạt"):
+        services.request_transfer(
+            member=member, to_cell=tree.C2, on=date(2026, 3, 2), until=date(2026, 4, 1), reason="x", by=people.officer
+        )
+
+
+def test_the_own_cell_ends_a_stay_early_once(client, people, tree):
+    member = make_member(tree.C1)
+    today = timezone.localdate()
+    stay = services.request_transfer(
+        member=member, to_cell=tree.C3, on=today, until=today + timedelta(days=20), reason="x", by=people.officer,
+        accepted=True,
+    )  # fmt: skip
+    client.force_login(make_user_for(tree.C3))  # the host cannot end it
+    assert client.post(reverse("stay_end", args=[stay.pk])).status_code == 404
+    client.force_login(people.secretary)
+    page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
+    assert reverse("stay_end", args=[stay.pk]) in page and "Kết thúc sớm (đã trở về)" in page
+    response = client.post(reverse("stay_end", args=[stay.pk]), follow=True)
+    assert f"{member.full_name} đã kết thúc sinh hoạt tạm thời." in response.content.decode()
+    stay.refresh_from_db()
+    assert stay.until == today  # ended the day it began: that day is its only one
+    response = client.post(reverse("stay_end", args=[stay.pk]), follow=True)
+    assert "Đợt sinh hoạt tạm thời này đã kết thúc." in response.content.decode()
+
+
+def test_a_member_back_today_was_away_until_yesterday(people, tree):
+    member = make_member(tree.C1)
+    today = timezone.localdate()
+    stay = services.request_transfer(
+        member=member, to_cell=tree.C3, on=today - timedelta(days=10), until=today + timedelta(days=20), reason="x",
+        by=people.officer, accepted=True,
+    )  # fmt: skip
+    assert list(Transfer.objects.stays_on(today)) == [stay]
+    services.end_stay(transfer=stay, on=today, by=people.officer)
+    stay.refresh_from_db()
+    assert stay.until == today - timedelta(days=1)
+    assert not Transfer.objects.stays_on(today).exists()
+    with pytest.raises(services.RegisterError, match="đã kết thúc"):
+        services.end_stay(transfer=stay, on=today, by=people.officer)
+
+
+def test_leaving_the_cell_ends_a_running_stay(people, tree):
+    member = make_member(tree.C1)
+    today = timezone.localdate()
+    stay = services.request_transfer(
+        member=member, to_cell=tree.C3, on=today - timedelta(days=10), until=today + timedelta(days=20), reason="x",
+        by=people.officer, accepted=True,
+    )  # fmt: skip
+    services.move_member(member=member, to_cell=tree.C2, on=today - timedelta(days=2), reason="x", by=people.officer)
+    stay.refresh_from_db()
+    assert stay.until == today - timedelta(days=2)
+    assert not Transfer.objects.stays_on(today).exists()
