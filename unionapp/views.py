@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from members import text
 from members.excel import ImportRefused
-from members.models import Member, Status
+from members.models import Member, Status, Transfer
 from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, units
@@ -80,6 +80,17 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The cell's register in paper order.
         members = list(Member.objects.filter(cell=unit, status__in=Status.COUNTED).select_related("cell"))
         total = len(members)
+        # Temporary transfers running today: the cell's own members away, and other cells' members taking part here.
+        stays = list(
+            Transfer.objects.stays_on(today)
+            .filter(Q(member__cell=unit) | Q(to_cell=unit))
+            .select_related("member", "from_cell", "to_cell")
+            .order_by("until")
+        )
+        away = {s.member_id: s for s in stays if s.member.cell_id == unit.pk}
+        for m in members:
+            m.stay = away.get(m.pk)
+        hosted = [s for s in stays if s.to_cell_id == unit.pk]
     else:
         # Members counted today per unit directly under this one, from the reports' summary rows (one query,
         # grouped in the database: a province's 150.000 register rows are not read for a dozen numbers).
@@ -99,6 +110,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if members is not None:
         context["members"] = members
+        context["hosted"] = hosted
     context["todo"] = todo(request, unit, members)
     return render(request, "unionapp/unit_detail.html", context)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from members.models import Member, StatusEvent
+from members.models import MAX_STAY_MONTHS, Member, StatusEvent, Transfer, months_after
 from members.xlsx_stream import StreamingXlsx
 from referrals.models import Referral
 from reports.models import Target
@@ -68,6 +68,24 @@ def test_status_form(client, people, tree, status, day, reason):
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert counts() == before
+
+
+@FUZZ
+@given(code=st.one_of(any_text, st.sampled_from(["C2", "c3", "C1"])), day=dates, until=dates, reason=any_text)
+def test_transfer_form(client, people, tree, code, day, until, reason):
+    """A permanent or temporary transfer: a 200 writes nothing; whatever is written keeps a stay within its rules."""
+    member = Member.objects.filter(cell=tree.C1).first() or make_member(tree.C1)
+    client.force_login(people.officer)
+    before = (counts(), list(Transfer.objects.values_list("pk", "until")))
+    response = client.post(
+        reverse("member_transfer", args=[member.pk]),
+        {"to_cell_code": code, "date": day, "until": until, "reason": reason},
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert (counts(), list(Transfer.objects.values_list("pk", "until"))) == before
+    for stay in Transfer.objects.filter(until__isnull=False):
+        assert stay.date <= stay.until <= months_after(stay.date, MAX_STAY_MONTHS)
 
 
 @FUZZ

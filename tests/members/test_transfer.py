@@ -142,8 +142,34 @@ def test_a_temporary_stay_within_the_scope_runs_at_once_and_the_member_stays_hom
     client.force_login(make_user_for(tree.C2))
     hosted = client.get(reverse("transfer_list")).content.decode()
     assert member.full_name in hosted and f"Của {tree.C1.name}, sinh hoạt tại {tree.C2.name}" in hosted
-    # The member is not in the host cell's register.
-    assert member.full_name not in client.get(reverse("unit_detail", args=[tree.C2.pk])).content.decode()
+    # The host cell's page lists them apart from its register; the own cell's register says where they are.
+    host_page = client.get(reverse("unit_detail", args=[tree.C2.pk]))
+    register, hosted = host_page.content.decode().split("Sinh hoạt tạm thời tại chi đoàn")
+    assert member.full_name not in register and member.full_name in hosted
+    assert member not in host_page.context["members"]
+    client.force_login(people.officer)
+    home = client.get(reverse("unit_detail", args=[tree.C1.pk])).content.decode()
+    assert f"Tạm thời ở {tree.C2.name} đến {until:%d/%m/%Y}" in home
+
+
+def test_the_cell_page_reads_its_stays_in_one_query(client, people, tree, django_assert_num_queries):
+    today = timezone.localdate()
+    for n in range(3):
+        away, guest = make_member(tree.C1), make_member(tree.C2)
+        for member, to_cell in ((away, tree.C2), (guest, tree.C1)):
+            services.request_transfer(
+                member=member, to_cell=to_cell, on=today - timedelta(days=n), until=today + timedelta(days=9),
+                reason="x", by=people.officer, accepted=True,
+            )  # fmt: skip
+    client.force_login(people.secretary)
+    url = reverse("unit_detail", args=[tree.C1.pk])
+    client.get(url)
+    # session, user, assignments, unit, children, register, stays (however many), breadcrumbs, and the to-do
+    # box's three (transfers waiting, candidates by stage, members without a 1+1 this year)
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert len(response.context["hosted"]) == 3
+    assert sum(m.stay is not None for m in response.context["members"]) == 3
 
 
 def test_a_temporary_stay_outside_the_scope_waits_and_accepting_it_moves_nobody(client, people, tree):
