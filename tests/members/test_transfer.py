@@ -113,6 +113,15 @@ def test_the_destination_cell_page_says_a_member_waits_to_be_taken(client, peopl
 # and stays in, and is counted by, their own cell.
 
 
+def running_stay(member, to_cell, by, *, days_ago, days_left):
+    """A temporary transfer recorded and accepted, which began ``days_ago`` and has ``days_left``."""
+    today = timezone.localdate()
+    return services.request_transfer(
+        member=member, to_cell=to_cell, on=today - timedelta(days=days_ago), until=today + timedelta(days=days_left),
+        reason="x", by=by, accepted=True,
+    )  # fmt: skip
+
+
 def test_months_after_keeps_the_day_or_takes_the_months_last():
     assert months_after(date(2026, 1, 15), 3) == date(2026, 4, 15)
     assert months_after(date(2026, 11, 30), 3) == date(2027, 2, 28)
@@ -153,14 +162,10 @@ def test_a_temporary_stay_within_the_scope_runs_at_once_and_the_member_stays_hom
 
 
 def test_the_cell_page_reads_its_stays_in_one_query(client, people, tree, django_assert_num_queries):
-    today = timezone.localdate()
     for n in range(3):
         away, guest = make_member(tree.C1), make_member(tree.C2)
-        for member, to_cell in ((away, tree.C2), (guest, tree.C1)):
-            services.request_transfer(
-                member=member, to_cell=to_cell, on=today - timedelta(days=n), until=today + timedelta(days=9),
-                reason="x", by=people.officer, accepted=True,
-            )  # fmt: skip
+        running_stay(away, tree.C2, people.officer, days_ago=n, days_left=9)
+        running_stay(guest, tree.C1, people.officer, days_ago=n, days_left=9)
     client.force_login(people.secretary)
     url = reverse("unit_detail", args=[tree.C1.pk])
     client.get(url)
@@ -236,10 +241,7 @@ def test_only_a_member_still_counted_can_go_on_a_stay(people, tree):
 def test_the_own_cell_ends_a_stay_early_once(client, people, tree):
     member = make_member(tree.C1)
     today = timezone.localdate()
-    stay = services.request_transfer(
-        member=member, to_cell=tree.C3, on=today, until=today + timedelta(days=20), reason="x", by=people.officer,
-        accepted=True,
-    )  # fmt: skip
+    stay = running_stay(member, tree.C3, people.officer, days_ago=0, days_left=20)
     client.force_login(make_user_for(tree.C3))  # the host cannot end it
     assert client.post(reverse("stay_end", args=[stay.pk])).status_code == 404
     client.force_login(people.secretary)
@@ -256,10 +258,7 @@ def test_the_own_cell_ends_a_stay_early_once(client, people, tree):
 def test_a_member_back_today_was_away_until_yesterday(people, tree):
     member = make_member(tree.C1)
     today = timezone.localdate()
-    stay = services.request_transfer(
-        member=member, to_cell=tree.C3, on=today - timedelta(days=10), until=today + timedelta(days=20), reason="x",
-        by=people.officer, accepted=True,
-    )  # fmt: skip
+    stay = running_stay(member, tree.C3, people.officer, days_ago=10, days_left=20)
     assert list(Transfer.objects.stays_on(today)) == [stay]
     services.end_stay(transfer=stay, on=today, by=people.officer)
     stay.refresh_from_db()
@@ -272,10 +271,7 @@ def test_a_member_back_today_was_away_until_yesterday(people, tree):
 def test_leaving_the_cell_ends_a_running_stay(people, tree):
     member = make_member(tree.C1)
     today = timezone.localdate()
-    stay = services.request_transfer(
-        member=member, to_cell=tree.C3, on=today - timedelta(days=10), until=today + timedelta(days=20), reason="x",
-        by=people.officer, accepted=True,
-    )  # fmt: skip
+    stay = running_stay(member, tree.C3, people.officer, days_ago=10, days_left=20)
     services.move_member(member=member, to_cell=tree.C2, on=today - timedelta(days=2), reason="x", by=people.officer)
     stay.refresh_from_db()
     assert stay.until == today - timedelta(days=2)
