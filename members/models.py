@@ -270,6 +270,7 @@ class Transfer(models.Model):
         PENDING = "pending", _("Chờ tiếp nhận")
         ACCEPTED = "accepted", _("Đã tiếp nhận")
         REFUSED = "refused", _("Từ chối")
+        WITHDRAWN = "withdrawn", _("Đã rút lại")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
     from_cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("chi đoàn đi"))

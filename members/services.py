@@ -213,6 +213,11 @@ def decide_transfer(*, transfer: Transfer, accept: bool, by, refusal_reason: str
         raise RegisterError(_("Yêu cầu chuyển sinh hoạt này đã được xử lý."))
     transfer.state = Transfer.State.ACCEPTED if accept else Transfer.State.REFUSED
     transfer.decided_by, transfer.decided_at, transfer.refusal_reason = by, timezone.now(), refusal_reason
+    if accept and transfer.is_temporary and transfer.until < timezone.localdate():
+        raise RegisterError(
+            _("Đề nghị sinh hoạt tạm thời này đã quá hạn (đến ngày %(d)s): hãy từ chối.")
+            % {"d": f"{transfer.until:%d/%m/%Y}"}
+        )
     if accept and transfer.is_temporary:
         # Another stay may have been recorded for the same days since the request.
         check_stay(Member.objects.select_for_update().get(pk=transfer.member_id), transfer.date, transfer.until)
@@ -239,6 +244,23 @@ def decide_transfer(*, transfer: Transfer, accept: bool, by, refusal_reason: str
         by=by,
         obj=transfer.member,
         changes={"transfer": [transfer.get_state_display(), str(transfer.to_cell)], "reason": refusal_reason},
+    )
+    return transfer
+
+
+@transaction.atomic
+def withdraw_transfer(*, transfer: Transfer, by) -> Transfer:
+    """The sender takes back a request not yet decided (a wrong cell, a change of plan)."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.state != Transfer.State.PENDING:
+        raise RegisterError(_("Yêu cầu chuyển sinh hoạt này đã được xử lý."))
+    transfer.state, transfer.decided_by, transfer.decided_at = Transfer.State.WITHDRAWN, by, timezone.now()
+    transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    audit.record(
+        audit.Action.STATUS,
+        by=by,
+        obj=transfer.member,
+        changes={"transfer": [transfer.get_state_display(), str(transfer.to_cell)]},
     )
     return transfer
 

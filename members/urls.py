@@ -13,6 +13,7 @@ urlpatterns = [
     path("transfers/", views.transfer_list, name="transfer_list"),
     path("transfers/<int:pk>/accept/", views.transfer_accept, name="transfer_accept"),
     path("transfers/<int:pk>/refuse/", views.transfer_refuse, name="transfer_refuse"),
+    path("transfers/<int:pk>/withdraw/", views.transfer_withdraw, name="transfer_withdraw"),
     path("transfers/<int:pk>/end/", views.stay_end, name="stay_end"),
     path("units/<int:pk>/rating/", views.cell_rating, name="cell_rating"),
     path("units/<int:pk>/matured/", views.cell_matured, name="cell_matured"),

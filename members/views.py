@@ -252,6 +252,31 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @requires(Cap.EDIT_MEMBERS)
+def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sending cell takes back a request the other cell has not decided yet."""
+    transfer = get_in_scope(
+        Transfer.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="from_cell__")).select_related(
+            "member", "to_cell"
+        ),
+        pk=pk,
+    )
+    try:
+        services.withdraw_transfer(transfer=transfer, by=request.user)
+    except services.RegisterError as e:
+        messages.error(request, str(e))
+    else:
+        messages.info(
+            request,
+            _("Đã rút lại yêu cầu chuyển %(name)s sang %(cell)s.")
+            % {"name": transfer.member.full_name, "cell": transfer.to_cell.name},
+        )
+    if request.POST.get("back") == "member":  # sent from the member's page
+        return redirect("member_detail", pk=transfer.member_id)
+    return redirect("transfer_list")
+
+
+@require_POST
+@requires(Cap.EDIT_MEMBERS)
 def stay_end(request: HttpRequest, pk: int) -> HttpResponse:
     """A member on a temporary transfer came back early: it ends today (their own cell records it)."""
     stay = get_in_scope(

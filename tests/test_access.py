@@ -31,7 +31,8 @@ SESSION_BOUND = {"import_preview", "import_errors"}
 
 def R(view_cap, obj_cap=None, obj=None, post=False, extra=(), ok=None):
     """A route: the capability the view declares, the one checked on the object (default: the same),
-    how to find the object ("unit", "member", "referral", "transfer", "stay", "batch", "account", "assignment";
+    how to find the object ("unit", "member", "referral", "transfer", "outgoing", "stay", "batch", "account",
+    "assignment";
     None for lists), and
     the status of an allowed request (200, or 302 for a POST-only action or a redirecting page)."""
     return SimpleNamespace(
@@ -55,6 +56,7 @@ ROUTES = {
     "transfer_accept": R(Cap.EDIT_MEMBERS, obj="transfer", post=True),
     "transfer_refuse": R(Cap.EDIT_MEMBERS, obj="transfer", post=True),
     "stay_end": R(Cap.EDIT_MEMBERS, obj="stay", post=True),
+    "transfer_withdraw": R(Cap.EDIT_MEMBERS, obj="outgoing", post=True),
     "cell_rating": R(Cap.EDIT_MEMBERS, obj="unit"),
     "cell_matured": R(Cap.EDIT_MEMBERS, obj="unit"),
     "register_export": R(Cap.VIEW_MEMBERS, obj="unit"),
@@ -135,6 +137,14 @@ def world(tree, people):
             objs["transfer"] = member_services.request_transfer(
                 member=mover, to_cell=make_unit(Kind.CELL, b9), on=date(2026, 1, 1), reason="x", by=people.admin
             )
+        # A request from the cell, not decided yet (withdrawn by the sender).
+        objs["outgoing"] = member_services.request_transfer(
+            member=make_member(cell),
+            to_cell=tree.C3 if where == "inside" else make_unit(Kind.CELL, b9),
+            on=date(2026, 1, 1),
+            reason="x",
+            by=people.admin,
+        )
         # A temporary transfer running now, from the cell to one outside it (ended by the member's own cell).
         today = timezone.localdate()
         objs["stay"] = member_services.request_transfer(
@@ -181,7 +191,7 @@ def target_unit_of(kind, obj):
         return obj.cell
     if kind == "transfer":
         return obj.to_cell
-    if kind == "stay":
+    if kind in ("stay", "outgoing"):
         return obj.from_cell
     if kind == "batch":
         return obj.cell_scope

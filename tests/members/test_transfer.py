@@ -276,3 +276,41 @@ def test_leaving_the_cell_ends_a_running_stay(people, tree):
     stay.refresh_from_db()
     assert stay.until == today - timedelta(days=2)
     assert not Transfer.objects.stays_on(today).exists()
+
+
+def test_the_sender_withdraws_a_request_sent_to_the_wrong_cell(client, people, tree):
+    member = make_member(tree.C1)
+    wrong = services.request_transfer(
+        member=member, to_cell=tree.C3, on=timezone.localdate(), reason="Nhầm mã", by=people.secretary
+    )
+    client.force_login(make_user_for(tree.C3))  # the other cell cannot withdraw it, only decide it
+    assert client.post(reverse("transfer_withdraw", args=[wrong.pk])).status_code == 404
+    client.force_login(people.secretary)
+    page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
+    assert reverse("transfer_withdraw", args=[wrong.pk]) in page
+    response = client.post(reverse("transfer_withdraw", args=[wrong.pk]), {"back": "member"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("member_detail", args=[member.pk])
+    assert f"Đã rút lại yêu cầu chuyển {member.full_name} sang {tree.C3.name}." in response.content.decode()
+    wrong.refresh_from_db()
+    assert wrong.state == Transfer.State.WITHDRAWN
+    # The receiver no longer sees it, and a new request can go to the right cell.
+    client.force_login(make_user_for(tree.C3))
+    assert member.full_name not in client.get(reverse("transfer_list")).content.decode()
+    assert client.post(reverse("transfer_accept", args=[wrong.pk])).status_code == 302
+    assert Transfer.objects.get(pk=wrong.pk).state == Transfer.State.WITHDRAWN
+    services.request_transfer(member=member, to_cell=tree.C2, on=timezone.localdate(), reason="x", by=people.officer)
+    with pytest.raises(services.RegisterError, match="đã được xử lý"):
+        services.withdraw_transfer(transfer=wrong, by=people.secretary)
+
+
+def test_an_expired_request_for_a_stay_cannot_be_accepted(people, tree):
+    member = make_member(tree.C1)
+    today = timezone.localdate()
+    stay = services.request_transfer(
+        member=member, to_cell=tree.C3, on=today - timedelta(days=40), until=today - timedelta(days=1), reason="x",
+        by=people.secretary,
+    )  # fmt: skip
+    with pytest.raises(services.RegisterError, match="đã quá hạn"):
+        services.decide_transfer(transfer=stay, accept=True, by=people.province)
+    services.decide_transfer(transfer=stay, accept=False, by=people.province, refusal_reason="Quá hạn")
+    assert Transfer.objects.get(pk=stay.pk).state == Transfer.State.REFUSED
