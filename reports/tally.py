@@ -32,6 +32,7 @@ from django.utils import timezone
 from members.models import Member, Status
 from referrals.models import Joins, Referral, Stage
 from reports.models import COUNTED, CellTally, Grain, UnitMonth
+from unionapp import bulk
 from unionapp.models import Unit, id_on_path, path_range
 
 EVER = date(1, 1, 1)
@@ -174,14 +175,12 @@ def rebuild() -> int:
     return rebuild_cells() + rebuild_months()
 
 
+@transaction.atomic
 def rebuild_cells() -> int:
     CellTally.objects.all().delete()
-    rows = [
-        CellTally(cell_id=cell, grain=grain, day=day, **dict(zip(COUNTS, counts, strict=True)))
-        for (cell, grain, day), counts in compute().items()
-    ]
-    CellTally.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    day = connection.ops.adapt_datefield_value
+    rows = [(cell, int(grain), day(first), *counts) for (cell, grain, first), counts in compute().items()]
+    return bulk.insert_rows(CellTally, ("cell", "grain", "day", *COUNTS), rows)
 
 
 def check() -> list[str]:
@@ -268,15 +267,16 @@ def stored_months_of(top_ids: Iterable[int] | None = None) -> dict[tuple, int]:
 
 
 @transaction.atomic
+@transaction.atomic
 def rebuild_months(top_ids: Iterable[int] | None = None) -> int:
     """Recompute the UnitMonth rows of ``top_ids`` (all when None) from the cells' month rows; rows of
     units no longer directly under a province go. Returns the row count written."""
     ids = None if top_ids is None else sorted(set(top_ids))
     gone = UnitMonth.objects.all() if ids is None else UnitMonth.objects.filter(unit_id__in=ids)
     gone.delete()
-    rows = [UnitMonth(unit_id=unit, day=day, admitted=n) for (unit, day), n in compute_months(ids).items()]
-    UnitMonth.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    day = connection.ops.adapt_datefield_value
+    rows = [(unit, day(first), n) for (unit, first), n in compute_months(ids).items()]
+    return bulk.insert_rows(UnitMonth, ("unit", "day", "admitted"), rows)
 
 
 def unit_moved(sender, unit: Unit, old_path: str, **kwargs) -> None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Gender, Member, Rating, Status, Transfer, YearRating
+from unionapp import bulk
 from unionapp.models import Assignment, Kind, Role, Unit
 
 DEMO_PASSWORD = "doan1931"
@@ -323,14 +324,13 @@ def write_referrals(rng, cells, introducers, *, years, per_cell, by, today, batc
                 r.stage = stage
                 r.refresh_derived()
                 referrals.append(r)
-    Member.objects.bulk_create(admitted, batch_size=batch_size)
+    bulk.insert(admitted, batch_size)
     for r in referrals:
         if r.member is not None:
             r.member_id = r.member.pk
-    Referral.objects.bulk_create(referrals, batch_size=batch_size)
-    ReferralEvent.objects.bulk_create(
-        [ReferralEvent(referral_id=r.pk, to_stage=r.stage, by=by, note="Dữ liệu mẫu") for r in referrals],
-        batch_size=batch_size,
+    bulk.insert(referrals, batch_size)
+    bulk.insert(
+        [ReferralEvent(referral_id=r.pk, to_stage=r.stage, by=by, note="Dữ liệu mẫu") for r in referrals], batch_size
     )
     return len(referrals), len(admitted)
 

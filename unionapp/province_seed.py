@@ -6,9 +6,10 @@ import random
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
 
 from members.models import Member, Rating, Status, YearRating
+from unionapp import bulk
 from unionapp.demo import DEMO_PASSWORD, make_member, write_referrals
 from unionapp.models import Assignment, Kind, Role, Unit
 
@@ -66,7 +67,7 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
     next_id = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     units = _units(rng, next_id, districts, bases, cells)
     Unit.objects.bulk_create(units, batch_size=2000)
-    _reset_sequence(Unit)
+    bulk.reset_sequence(Unit)
     cell_units = [u for u in units if u.kind == Kind.CELL]
     out(f"Đơn vị: {len(units)} (chi đoàn: {len(cell_units)})")
 
@@ -76,7 +77,7 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
         for _ in range(rng.randint(per_cell - 10, per_cell + 10)):
             n += 1
             members.append(make_member(rng, cell, n, today, id_prefix="9"))
-    Member.objects.bulk_create(members, batch_size=5000)
+    bulk.insert(members)
     out(f"Đoàn viên: {len(members)}")
 
     # Ratings for last year.
@@ -85,7 +86,7 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
         for m in members
         if m.status in Status.COUNTED
     ]
-    YearRating.objects.bulk_create(ratings, batch_size=5000)
+    bulk.insert(ratings)
 
     by = User.objects.filter(is_superuser=True).first() or User.objects.create_user("seed_province", is_active=False)
     by_cell: dict[int, list[Member]] = {}
@@ -118,7 +119,7 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
         for y in (today.year - 2, today.year - 1, today.year)
         for u in units
     ]
-    Target.objects.bulk_create(targets, batch_size=5000)
+    bulk.insert(targets)
 
     first = {
         kind: next(u for u in units if u.kind == kind) for kind in (Kind.PROVINCE, Kind.DISTRICT, Kind.BASE, Kind.CELL)
@@ -132,13 +133,3 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
 
     out(f"Dòng tổng hợp: {tally.rebuild()}")
     out("Xong.")
-
-
-def _reset_sequence(model) -> None:
-    """Ids were chosen here; tell PostgreSQL's sequence (SQLite needs nothing)."""
-    from django.core.management.color import no_style
-
-    sql = connection.ops.sequence_reset_sql(no_style(), [model])
-    with connection.cursor() as cursor:
-        for statement in sql:
-            cursor.execute(statement)

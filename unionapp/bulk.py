@@ -1,0 +1,64 @@
+"""Bulk loads without ``bulk_create``'s per-value work: the province-scale seed (250.000 rows) and the rebuild of
+the reports' summary rows (460.000) spent most of their time in Django compiling each value of each row.
+
+Only for loads that create rows wholesale (no signals, no ``save``): plain fields (text, numbers, booleans,
+dates, times with a time zone, foreign keys).
+"""
+
+import enum
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+
+
+def insert_rows(model, fields: tuple[str, ...], rows: list[tuple], batch_size: int = 5000) -> int:
+    """Rows as tuples of database-ready values in ``fields`` order. Returns how many."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    # Names from the model, quoted by the backend; every value a parameter.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    # One transaction: SQLite commits each row of an executemany by itself otherwise.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
+    return len(rows)
+
+
+def _adapter(field):
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.ForeignKey | models.CharField | models.TextField | models.IntegerField):
+        # Choices are enum members: their value (psycopg would write an enum's name).
+        return lambda v: v.value if isinstance(v, enum.Enum) else v
+    if isinstance(field, models.BooleanField):
+        return lambda v: v
+    raise TypeError(f"{field.model.__name__}.{field.name}: {type(field).__name__} is not a plain field")
+
+
+def insert(objs: list, batch_size: int = 5000) -> int:
+    """New, unsaved instances of one model, with their defaults already set (as ``Model()`` sets them). They
+    get their ids here, after the table's largest, and PostgreSQL's sequence is moved past them."""
+    if not objs:
+        return 0
+    model = type(objs[0])
+    next_id = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    for i, obj in enumerate(objs):
+        obj.pk = next_id + i
+    fields = list(model._meta.concrete_fields)
+    adapt = [(f.attname, _adapter(f)) for f in fields]
+    rows = [tuple(a(v) if (v := getattr(obj, name)) is not None else None for name, a in adapt) for obj in objs]
+    insert_rows(model, tuple(f.name for f in fields), rows, batch_size)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    reset_sequence(model)
+    return len(objs)
+
+
+def reset_sequence(model) -> None:
+    """Ids were chosen here; tell PostgreSQL's sequence (SQLite needs nothing)."""
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(statement)
