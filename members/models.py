@@ -71,8 +71,8 @@ class MemberQuerySet(models.QuerySet):
         return self.counted().filter(date_of_birth__lte=born_by_for_age(day, MAX_AGE + 1))
 
     def search(self, query: str) -> "MemberQuerySet":
-        """Accent-insensitive name search, or phone / citizen ID / card number.
-        A scan of ``search_name`` within the already scoped rows (no index helps LIKE '%x%')."""
+        """Accent-insensitive name search, or phone / citizen ID / card number. On PostgreSQL a trigram
+        index finds the name and an index the card number (migration 0005); SQLite scans the scoped rows."""
         query = text.nfc(query)
         if not query:
             return self
