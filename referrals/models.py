@@ -108,6 +108,9 @@ class Referral(models.Model):
             models.Index(fields=["cell", "stage"], name="referral_cell_stage"),
             models.Index(fields=["introducer", "introduced_on"], name="referral_introducer_date"),
             models.Index(fields=["search_name", "date_of_birth"], name="referral_name_dob"),
+            # With the one above, the "introduced already this year" check (same name and birth date, or same
+            # citizen ID) reads the matches, not the year's referrals (the province's 30.000).
+            models.Index(fields=["citizen_id"], name="referral_citizen_id"),
         ]
         constraints = [
             # One open referral per citizen ID: two referrals of the same youth cannot both be open.
