@@ -309,3 +309,7 @@ class Transfer(models.Model):
     @property
     def is_temporary(self) -> bool:
         return self.until is not None
+
+    def runs_on(self, day) -> bool:
+        """A temporary transfer running on ``day`` (as ``Transfer.objects.stays_on(day)`` selects)."""
+        return self.is_temporary and self.state == Transfer.State.ACCEPTED and self.date <= day <= self.until

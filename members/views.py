@@ -83,14 +83,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": events,
         "ratings": member.ratings.all(),
         "transfers": transfers,
-        "stay": next(
-            (
-                t
-                for t in transfers
-                if t.is_temporary and t.state == Transfer.State.ACCEPTED and t.date <= today <= t.until
-            ),
-            None,
-        ),
+        "stay": next((t for t in transfers if t.runs_on(today)), None),
         "today": today,
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, member.cell),
         "show_id": shows_ids(request, member.cell),
@@ -254,12 +247,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 @requires(Cap.EDIT_MEMBERS)
 def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """The sending cell takes back a request the other cell has not decided yet."""
-    transfer = get_in_scope(
-        Transfer.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="from_cell__")).select_related(
-            "member", "to_cell"
-        ),
-        pk=pk,
-    )
+    transfer = get_outgoing_transfer(request, pk)
     try:
         services.withdraw_transfer(transfer=transfer, by=request.user)
     except services.RegisterError as e:
@@ -279,10 +267,7 @@ def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Cap.EDIT_MEMBERS)
 def stay_end(request: HttpRequest, pk: int) -> HttpResponse:
     """A member on a temporary transfer came back early: it ends today (their own cell records it)."""
-    stay = get_in_scope(
-        Transfer.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="from_cell__")).select_related("member"),
-        pk=pk,
-    )
+    stay = get_outgoing_transfer(request, pk)
     try:
         services.end_stay(transfer=stay, on=timezone.localdate(), by=request.user)
     except services.RegisterError as e:
@@ -290,6 +275,16 @@ def stay_end(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s đã kết thúc sinh hoạt tạm thời.") % {"name": stay.member.full_name})
     return redirect("member_detail", pk=stay.member_id)
+
+
+def get_outgoing_transfer(request, pk) -> Transfer:
+    """A transfer from a cell the user keeps: the sender's to withdraw, or to end (a temporary one)."""
+    return get_in_scope(
+        Transfer.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="from_cell__")).select_related(
+            "member", "to_cell"
+        ),
+        pk=pk,
+    )
 
 
 def get_incoming_transfer(request, pk) -> Transfer:

@@ -259,11 +259,12 @@ def test_a_member_back_today_was_away_until_yesterday(people, tree):
     member = make_member(tree.C1)
     today = timezone.localdate()
     stay = running_stay(member, tree.C3, people.officer, days_ago=10, days_left=20)
-    assert list(Transfer.objects.stays_on(today)) == [stay]
+    assert list(Transfer.objects.stays_on(today)) == [stay] and stay.runs_on(today)  # the two rules agree
     services.end_stay(transfer=stay, on=today, by=people.officer)
     stay.refresh_from_db()
     assert stay.until == today - timedelta(days=1)
-    assert not Transfer.objects.stays_on(today).exists()
+    assert not Transfer.objects.stays_on(today).exists() and not stay.runs_on(today)
+    assert list(Transfer.objects.stays_on(stay.until)) == [stay] and stay.runs_on(stay.until)
     with pytest.raises(services.RegisterError, match="đã kết thúc"):
         services.end_stay(transfer=stay, on=today, by=people.officer)
 
