@@ -153,20 +153,15 @@ def refresh(cell_ids: Iterable[int]) -> None:
         _add_to_months(paths, current, wanted)
         gone = [pk for key, (pk, _counts) in current.items() if key not in wanted]
         changed = [
-            CellTally(pk=current[key][0], **dict(zip(COUNTS, counts, strict=True)))
-            for key, counts in wanted.items()
-            if key in current and current[key][1] != counts
+            (*counts, current[key][0]) for key, counts in wanted.items() if key in current and current[key][1] != counts
         ]
-        new = [
-            CellTally(cell_id=key[0], grain=key[1], day=key[2], **dict(zip(COUNTS, counts, strict=True)))
-            for key, counts in wanted.items()
-            if key not in current
-        ]
+        day = connection.ops.adapt_datefield_value
+        new = [(cell, int(grain), day(first), *counts) for (cell, grain, first), counts in wanted.items()
+               if (cell, grain, first) not in current]  # fmt: skip
         if gone:
             CellTally.objects.filter(pk__in=gone).delete()
-        if changed:
-            CellTally.objects.bulk_update(changed, COUNTS)
-        CellTally.objects.bulk_create(new)
+        bulk.update_rows(CellTally, COUNTS, changed)
+        bulk.insert_rows(CellTally, ("cell", "grain", "day", *COUNTS), new)
 
 
 @transaction.atomic
