@@ -155,13 +155,11 @@ def refresh(cell_ids: Iterable[int]) -> None:
         changed = [
             (*counts, current[key][0]) for key, counts in wanted.items() if key in current and current[key][1] != counts
         ]
-        day = connection.ops.adapt_datefield_value
-        new = [(cell, int(grain), day(first), *counts) for (cell, grain, first), counts in wanted.items()
-               if (cell, grain, first) not in current]  # fmt: skip
+        new = {key: counts for key, counts in wanted.items() if key not in current}
         if gone:
             CellTally.objects.filter(pk__in=gone).delete()
         bulk.update_rows(CellTally, COUNTS, changed)
-        bulk.insert_rows(CellTally, ("cell", "grain", "day", *COUNTS), new)
+        _insert_cells(new)
 
 
 @transaction.atomic
@@ -173,9 +171,14 @@ def rebuild() -> int:
 @transaction.atomic
 def rebuild_cells() -> int:
     CellTally.objects.all().delete()
+    return _insert_cells(compute())
+
+
+def _insert_cells(rows: dict[tuple, list[int]]) -> int:
+    """New rows, {(cell, grain, day): counts} as ``compute`` gives them."""
     day = connection.ops.adapt_datefield_value
-    rows = [(cell, int(grain), day(first), *counts) for (cell, grain, first), counts in compute().items()]
-    return bulk.insert_rows(CellTally, ("cell", "grain", "day", *COUNTS), rows)
+    values = [(cell, int(grain), day(first), *counts) for (cell, grain, first), counts in rows.items()]
+    return bulk.insert_rows(CellTally, ("cell", "grain", "day", *COUNTS), values)
 
 
 def check() -> list[str]:

@@ -11,12 +11,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 
-def insert_rows(model, fields: tuple[str, ...], rows: list[tuple], batch_size: int = 5000) -> int:
-    """Rows as tuples of database-ready values in ``fields`` order. Returns how many."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    # Names from the model, quoted by the backend; every value a parameter.
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+def _run(sql: str, rows: list[tuple], batch_size: int) -> int:
     # One transaction: SQLite commits each row of an executemany by itself otherwise.
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
@@ -24,15 +19,27 @@ def insert_rows(model, fields: tuple[str, ...], rows: list[tuple], batch_size: i
     return len(rows)
 
 
-def update_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> int:
+def _names(model, fields) -> tuple[str, list[str]]:
+    """The table's and the fields' column names, quoted by the backend (the SQL below has no other text
+    than these names; every value is a parameter)."""
+    quote = connection.ops.quote_name
+    return quote(model._meta.db_table), [quote(model._meta.get_field(name).column) for name in fields]
+
+
+def insert_rows(model, fields: tuple[str, ...], rows: list[tuple], batch_size: int = 5000) -> int:
+    """Rows as tuples of database-ready values in ``fields`` order. Returns how many."""
+    table, columns = _names(model, fields)
+    placeholders = ", ".join(["%s"] * len(columns))
+    return _run(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows, batch_size)  # noqa: S608
+
+
+def update_rows(model, fields: tuple[str, ...], rows: list[tuple], batch_size: int = 5000) -> int:
     """Rows as tuples of database-ready values in ``fields`` order, then the row's id: one plain UPDATE each
     (``bulk_update`` builds a CASE expression per field, which costs more than the few rows it writes)."""
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-    return len(rows)
+    table, columns = _names(model, fields)
+    (pk,) = _names(model, [model._meta.pk.name])[1]
+    assignments = ", ".join(f"{c} = %s" for c in columns)
+    return _run(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows, batch_size)  # noqa: S608
 
 
 def _adapter(field):
@@ -41,11 +48,10 @@ def _adapter(field):
         return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
-    if isinstance(field, models.ForeignKey | models.CharField | models.TextField | models.IntegerField):
+    plain = models.ForeignKey | models.CharField | models.TextField | models.IntegerField | models.BooleanField
+    if isinstance(field, plain):
         # Choices are enum members: their value (psycopg would write an enum's name).
         return lambda v: v.value if isinstance(v, enum.Enum) else v
-    if isinstance(field, models.BooleanField):
-        return lambda v: v
     raise TypeError(f"{field.model.__name__}.{field.name}: {type(field).__name__} is not a plain field")
 
 
