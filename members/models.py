@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import text
-from unionapp.models import Unit
+from unionapp.models import ChoiceLabels, Unit
 
 
 class Status(models.TextChoices):
@@ -106,7 +106,7 @@ class ImportBatch(models.Model):
         return self.file_name
 
 
-class Member(models.Model):
+class Member(ChoiceLabels, models.Model):
     cell = models.ForeignKey(
         Unit,
         verbose_name=_("chi đoàn"),

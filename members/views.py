@@ -5,7 +5,6 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from members.models import ImportBatch, Member, Status, Transfer, YearRating, ag
 from referrals.models import Referral
 from unionapp import audit
 from unionapp.models import Kind
+from unionapp.paging import FilteredPaginator
 from unionapp.scoping import Cap, get_in_scope, requires
 from unionapp.transactions import all_or_none
 
@@ -50,7 +50,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
     f = MemberFilter(request.GET or None, scope=request.scope, unit_queryset=units)
     results = f.results()
-    page = Paginator(results.order_by("sort_key", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = FilteredPaginator(results, PAGE_SIZE, order=("sort_key", "pk")).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import text
 from members.models import Gender, Member, age_on
-from unionapp.models import Unit
+from unionapp.models import ChoiceLabels, Unit
 
 
 class Stage(models.TextChoices):
@@ -44,7 +44,7 @@ class Collective(models.TextChoices):
     PIONEER_UNIT = "pioneer_unit", _("Liên đội / Chi đội thiếu niên")
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     # Where the referral is kept and scoped: the introducer's cell, or the cell that logged a collective's.
     cell = models.ForeignKey(Unit, verbose_name=_("chi đoàn"), on_delete=models.PROTECT, related_name="referrals")
     introducer = models.ForeignKey(

@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from referrals.models import Joins, Referral, Stage
 from reports.xlsx import decision_list_workbook
 from unionapp import audit
 from unionapp.models import Kind
+from unionapp.paging import FilteredPaginator
 from unionapp.scoping import Cap, get_in_scope, requires
 from unionapp.transactions import all_or_none
 
@@ -110,19 +110,22 @@ def introducer_search(request: HttpRequest) -> JsonResponse:
     )
 
 
+REFERRAL_ORDER = ("-introduced_on", "-pk")
+
+
 def filtered_referrals(request):
     """The referral list's filter and its rows, in its order (the page and the spreadsheet agree)."""
     units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
     qs = scoped_referrals(request).select_related("cell", "introducer")
     f = ReferralFilter(request.GET or None, queryset=qs, unit_queryset=units)
     results = f.qs if f.is_bound and f.is_valid() else (qs.none() if f.is_bound else qs)
-    return f, results.order_by("-introduced_on", "-pk")
+    return f, results.order_by(*REFERRAL_ORDER)
 
 
 @requires(Cap.VIEW_MEMBERS)
 def referral_list(request: HttpRequest) -> HttpResponse:
     f, results = filtered_referrals(request)
-    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    page = FilteredPaginator(results, 50, order=REFERRAL_ORDER).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
