@@ -26,6 +26,17 @@ def _run(sql: str, rows: list[tuple], batch_size: int) -> int:
     return len(rows)
 
 
+def _run_multi_row(head: str, one: str, tail: str, rows: list[tuple]) -> int:
+    """``head``, ``one`` (the placeholders of a row) once per row, comma-separated, ``tail``: a few hundred
+    rows a statement."""
+    per_statement = max(1, MULTI_ROW_VALUES // len(rows[0])) if rows else 1
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+    return len(rows)
+
+
 def _names(model, fields) -> tuple[str, list[str]]:
     """The table's and the fields' column names, quoted by the backend (the SQL below has no other text
     than these names; every value is a parameter)."""
@@ -40,21 +51,26 @@ def insert_rows(model, fields: tuple[str, ...], rows: list[tuple], batch_size: i
     insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
     if connection.vendor == "sqlite":
         return _run(insert + one, rows, batch_size)
-    per_statement = max(1, MULTI_ROW_VALUES // len(columns))
-    with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            cursor.execute(insert + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
-    return len(rows)
+    return _run_multi_row(insert, one, "", rows)
 
 
 def update_rows(model, fields: tuple[str, ...], rows: list[tuple], batch_size: int = 5000) -> int:
-    """Rows as tuples of database-ready values in ``fields`` order, then the row's id: one plain UPDATE each
-    (``bulk_update`` builds a CASE expression per field, which costs more than the few rows it writes)."""
+    """Rows as tuples of database-ready values in ``fields`` order, then the row's id: plain UPDATEs
+    (``bulk_update`` builds a CASE expression per field, which costs more than the few rows it writes); on
+    PostgreSQL one statement for many rows, joined to their new values."""
     table, columns = _names(model, fields)
     (pk,) = _names(model, [model._meta.pk.name])[1]
-    assignments = ", ".join(f"{c} = %s" for c in columns)
-    return _run(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows, batch_size)  # noqa: S608
+    if connection.vendor == "sqlite":
+        assignments = ", ".join(f"{c} = %s" for c in columns)
+        return _run(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows, batch_size)  # noqa: S608
+    names = [f"v{i}" for i in range(len(columns))]
+    assignments = ", ".join(f"{c} = v.{n}" for c, n in zip(columns, names, strict=True))
+    # Typed, so that a column whose first value is NULL is not taken for text.
+    types = [model._meta.get_field(name).db_type(connection) for name in fields]
+    types.append(model._meta.pk.db_type(connection))
+    one = f"({', '.join(f'CAST(%s AS {t})' for t in types)})"
+    head = f"UPDATE {table} SET {assignments} FROM (VALUES "  # noqa: S608
+    return _run_multi_row(head, one, f") AS v({', '.join(names)}, id) WHERE {table}.{pk} = v.id", rows)
 
 
 def _adapter(field):

@@ -34,3 +34,18 @@ def test_bulk_insert_writes_what_the_orm_reads_back_and_the_ids_continue(tree):
     assert abs(second.created_at - members[1].created_at) < timedelta(microseconds=1)
     # An ordinary write afterwards takes the next id (PostgreSQL's sequence was moved past the given ones).
     assert make_member(tree.C1).pk == before.pk + 3
+
+
+def test_bulk_update_writes_each_row_its_own_values_nulls_and_dates_included(tree):
+    a, b, untouched = (
+        make_member(tree.C1, phone="0912000111", party_introduced_on=date(2025, 5, 19)) for _ in range(3)
+    )
+    # A column NULL in every row (the Party date) and one NULL in the first row only (the day the member left).
+    rows = [("0987654321", "away", None, None, b.pk), ("", "transferred", date(2026, 4, 30), None, a.pk)]
+    assert bulk.update_rows(Member, ("phone", "status", "left_on", "party_introduced_on"), rows) == 2
+    got = {m.pk: (m.phone, m.status, m.left_on, m.party_introduced_on) for m in Member.objects.filter(cell=tree.C1)}
+    assert got == {
+        a.pk: ("", "transferred", date(2026, 4, 30), None),
+        b.pk: ("0987654321", "away", None, None),
+        untouched.pk: ("0912000111", "active", None, date(2025, 5, 19)),
+    }
