@@ -19,6 +19,7 @@ from members.forms import CellRatingForm, MaturedForm, MemberForm, RefuseTransfe
 from members.models import ImportBatch, Member, Status, Transfer, YearRating, age_on
 from referrals.models import Referral
 from unionapp import audit
+from unionapp.forms import filters_set
 from unionapp.models import Kind
 from unionapp.paging import FilteredPaginator
 from unionapp.scoping import Cap, get_in_scope, requires
@@ -60,6 +61,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "filter": f,
             "page": page,
             "query_string": params.urlencode(),
+            "more_filters": filters_set(f.form),
             "can_edit": request.scope.has(Cap.EDIT_MEMBERS),
         },
     )

@@ -30,6 +30,7 @@ from referrals.forms import (
 from referrals.models import Joins, Referral, Stage
 from reports.xlsx import decision_list_workbook
 from unionapp import audit
+from unionapp.forms import filters_set
 from unionapp.models import Kind
 from unionapp.paging import FilteredPaginator
 from unionapp.scoping import Cap, get_in_scope, requires
@@ -135,6 +136,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "filter": f,
             "page": page,
             "query_string": params.urlencode(),
+            "more_filters": filters_set(f.form),
             "can_log": request.scope.has(Cap.LOG_REFERRALS),
         },
     )

@@ -92,6 +92,14 @@ def required_text(value: str) -> str:
     return value
 
 
+def filters_set(form, shown: tuple[str, ...] = ("q", "unit")) -> int:
+    """How many of a list's filters beyond those always ``shown`` are set or wrong: on a phone the rest
+    are folded away ("Lọc thêm"), and open when this is not 0, so that nothing in force is hidden."""
+    if not form.is_bound:
+        return 0
+    return sum(1 for f in form if f.name not in shown and (f.value() not in (None, "", []) or f.errors))
+
+
 class UnitChoiceField(LabelledModelChoiceField):
     """A unit in a picker, indented by its depth in the tree."""
 

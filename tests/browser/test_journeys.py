@@ -48,7 +48,7 @@ def test_cell_secretary_on_a_phone(phone, demo_data):
     open_menu(page)
     page.get_by_role("link", name="Đoàn viên", exact=True).click()
     page.get_by_label("Tìm kiếm").fill("ha thi thu trang")
-    page.get_by_role("button", name="Lọc").click()
+    page.get_by_role("button", name="Lọc", exact=True).click()
     expect(page.get_by_role("link", name="Hà Thị Thu Trang")).to_be_visible()
     shot(page, "bi-thu-3-tim-kiem")
 

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from members import text
 from members.models import Member, Status, StatusEvent
@@ -13,7 +14,12 @@ def test_chidoan_finds_a_member_without_accents_and_records_a_status_change(phon
     phone.wait_for_url("**/units/*/")
     phone.get_by_role("link", name="Tìm đoàn viên").click()
     phone.get_by_label("Tìm kiếm").fill(text.fold(member.full_name))  # typed without accents
-    phone.get_by_role("button", name="Lọc").click()
+    phone.get_by_role("button", name="Lọc", exact=True).click()
+    # On a phone the search and its results fill the screen; the other filters wait behind "Lọc thêm".
+    expect(phone.get_by_role("link", name=member.full_name).first).to_be_in_viewport()
+    expect(phone.get_by_label("Năm sinh")).to_be_hidden()
+    phone.get_by_role("button", name="Lọc thêm").click()
+    expect(phone.get_by_label("Năm sinh")).to_be_visible()
     phone.get_by_role("link", name=member.full_name).first.click()
     assert phone.locator("h1").inner_text() == member.full_name
     phone.get_by_role("link", name="Ghi nhận biến động").click()

@@ -1,5 +1,6 @@
 from datetime import date
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -114,3 +115,25 @@ def test_a_unit_filter_narrows_the_scope_in_one_list_of_cells(client, people, tr
     assert set(names(response)) == {m.full_name for m in members[tree.C2]}
     member_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "members_member"' in q["sql"]]
     assert member_queries and all(q.count('"cell_id" IN') == 1 for q in member_queries)
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "set_"),
+    [
+        ("member_list", {}, 0),
+        ("member_list", {"q": "hoa", "unit": "1"}, 0),  # the unit is shown with the search
+        ("member_list", {"q": "hoa", "status": "away", "birth_year": "2001"}, 2),
+        ("member_list", {"birth_year": "năm"}, 1),  # wrong: open, so that its message shows
+        ("referral_list", {"q": "hoa", "stage": ""}, 0),
+        ("referral_list", {"joins": "union"}, 1),
+    ],
+)
+def test_on_a_phone_the_filters_past_search_and_unit_are_folded_unless_one_is_set(client, people, url, query, set_):
+    import re
+
+    client.force_login(people.secretary)
+    html = client.get(reverse(url), query).content.decode()
+    folded = re.search(r'<div class="collapse d-md-block( show)?" id="more-filters">', html)
+    toggle = re.search(r'data-testid="more-filters-toggle">([^<]*)</button>', html).group(1)
+    assert (folded.group(1) == " show") == bool(set_)
+    assert toggle == ("Lọc thêm" + (f" ({set_})" if set_ else ""))
