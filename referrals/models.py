@@ -109,8 +109,11 @@ class Referral(ChoiceLabels, models.Model):
             models.Index(fields=["introducer", "introduced_on"], name="referral_introducer_date"),
             models.Index(fields=["search_name", "date_of_birth"], name="referral_name_dob"),
             # With the one above, the "introduced already this year" check (same name and birth date, or same
-            # citizen ID) reads the matches, not the year's referrals (the province's 30.000).
-            models.Index(fields=["citizen_id"], name="referral_citizen_id"),
+            # citizen ID) reads the matches, not the year's referrals (the province's 30.000). Without the
+            # referrals that have no ID (most): SQLite's statistics counted them as one value matching every
+            # row, and it read the open referrals of every cell rather than this index (22 ms, and 57 ms for
+            # the check, against under 1 ms).
+            models.Index(fields=["citizen_id"], name="referral_citizen_id", condition=Q(citizen_id__isnull=False)),
         ]
         constraints = [
             # One open referral per citizen ID: two referrals of the same youth cannot both be open.
