@@ -285,6 +285,7 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         "can_move": request.scope.can(Cap.LOG_REFERRALS, unit),
         "can_approve": request.scope.can(Cap.APPROVE_ADMISSIONS, unit),
         "breadcrumbs": request.scope.breadcrumbs(unit),
+        "here": request.get_full_path(),
     }
     if context["can_approve"]:
         context["decisions"] = decisions_of(request, unit, year)

@@ -233,6 +233,36 @@ def test_the_board_shows_counts_and_names_per_stage(client, people, tree, django
     assert "Chuẩn y kết nạp" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [
+        # The cell moves its referrals along and may withdraw them; approving is the base union's or above.
+        ("secretary", {"new": {"training", "withdraw"}, "ready": {"withdraw"}}),
+        ("officer", {"new": {"training", "withdraw"}, "ready": {"admit", "refuse", "withdraw"}}),
+        ("district", {"new": set(), "ready": {"admit", "refuse"}}),
+    ],
+)
+def test_each_card_and_page_offers_the_steps_its_stage_and_the_users_role_allow(client, people, tree, who, offered):
+    import re
+
+    cards = {
+        "new": make_referral(tree.C1, people.secretary, full_name="Người Mới"),
+        "ready": reviewed_referral(tree.C1, people.secretary, full_name="Người Đã Xét"),
+    }
+    client.force_login(getattr(people, who))
+    unit = tree.C1 if who == "secretary" else tree.B1  # the board each sees
+    board = reverse("pipeline_board", args=[unit.pk]) + "?x=1&y=2"
+    links = re.findall(r'href="(/referrals/\d+/\w+/[^"]*)"', client.get(board).content.decode())
+    back = f"?next=/units/{unit.pk}/pipeline/%3Fx%3D1%26y%3D2"
+    for key, r in cards.items():
+        expected = {reverse("referral_step", args=[r.pk, step]) + back for step in offered[key]}
+        assert {link for link in links if f"/{r.pk}/" in link and "/edit/" not in link} == expected
+        # Its own page: the same steps, back to nowhere in particular.
+        page = client.get(reverse("referral_detail", args=[r.pk])).content.decode()
+        steps = {link for link in re.findall(r'href="(/referrals/\d+/\w+/)"', page) if "/edit/" not in link}
+        assert steps == {reverse("referral_step", args=[r.pk, step]) for step in offered[key]}
+
+
 def test_the_list_filters_by_stage_unit_and_introducer(client, people, tree):
     an = make_member(tree.C1, full_name="Vi Văn An")
     make_referral(tree.C1, people.secretary, introducer=an, full_name="Người Một")
