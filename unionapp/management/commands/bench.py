@@ -127,7 +127,6 @@ class Command(BaseCommand):
             cursor.execute("VACUUM ANALYZE" if self.vendor == "postgresql" else "ANALYZE")
         self.year = year
         self.runs = runs
-        self.baselines = {}
         big = Unit.objects.get(code=province_seed.CODE)
         small = Unit.objects.get(code="LS")
         self.results = []
@@ -157,14 +156,19 @@ class Command(BaseCommand):
     # --- measuring ----------------------------------------------------------------------
 
     def measure(self, name, func, *, baseline=None, extra=None, runs=None):
+        """``func`` timed ``runs`` times; with ``baseline`` (a function timing its query once), that query
+        timed three times after each run, so that a drift in the machine's speed moves both sides of the
+        ratio alike."""
         runs = runs or self.runs
-        times, queries = [], None
+        times, floor_times, queries = [], [], None
         for _ in range(runs):
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
                 func()
                 times.append((time.perf_counter() - started) * 1000)
             queries = len(ctx)
+            if baseline:
+                floor_times += [baseline() for _ in range(3)]
         result = {
             "name": name,
             "median_ms": round(statistics.median(times), 1),
@@ -175,7 +179,7 @@ class Command(BaseCommand):
             "ratio": None,
         }
         if baseline:
-            result["baseline_ms"] = baseline()
+            result["baseline_ms"] = round(statistics.median(floor_times), 2)
             result["ratio"] = round(result["median_ms"] / max(result["baseline_ms"], 0.01), 1)
         result.update(extra or {})
         self.results.append(result)
@@ -191,30 +195,23 @@ class Command(BaseCommand):
         return len(response.content)
 
     def baseline(self, unit):
-        """The floor for ``unit``'s pages, in ms: the median of three times as many runs as a page gets,
-        measured once per unit so that its report and dashboard are compared with the same figure."""
+        """The floor for ``unit``'s pages: a function that runs the hand-written query once and returns
+        its time in ms."""
         from unionapp.models import path_range
 
-        if unit.pk in self.baselines:
-            return lambda: self.baselines[unit.pk]
         low, high = path_range(unit.path)
         sql = BASELINE_SQL.format(pos=CHILD_END[self.vendor])
         params = {"len": len(unit.path), "start": date(self.year, 1, 1), "end": date(self.year, 12, 31),
                   "low": low, "high": high, "year": self.year, "parent": unit.pk}  # fmt: skip
 
-        def measure():
-            if unit.pk not in self.baselines:
-                times = []
-                for _ in range(3 * self.runs):
-                    started = time.perf_counter()
-                    with connection.cursor() as cursor:
-                        cursor.execute(sql, params)
-                        cursor.fetchall()
-                    times.append((time.perf_counter() - started) * 1000)
-                self.baselines[unit.pk] = round(statistics.median(times), 2)
-            return self.baselines[unit.pk]
+        def once():
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+            return (time.perf_counter() - started) * 1000
 
-        return measure
+        return once
 
     def query_counts_at_demo_scale(self, path_for, user_index):
         demo_scale = self.scale["demo"]
