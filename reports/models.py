@@ -75,6 +75,9 @@ class CellTally(models.Model):
     ``open_referrals`` are the current state, stored only on the ALL row."""
 
     cell = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The cell's path, copied here (written with the row, moved with the cell by ``tally.unit_moved``, checked
+    # by ``manage.py tallies``): a subtree's rows of one span are one range of the index, read without a join.
+    path = models.CharField(max_length=255, default="")
     grain = models.PositiveSmallIntegerField(choices=Grain.choices)
     day = models.DateField()
     members_in = models.IntegerField(default=0)
@@ -91,7 +94,7 @@ class CellTally(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cell", "grain", "day"], name="tally_once")]
         # Covering: a report reads thousands of rows through it without touching the table.
-        indexes = [models.Index(fields=["grain", "day", "cell", *COUNTED], name="tally_span")]
+        indexes = [models.Index(fields=["grain", "day", "path", "cell", *COUNTED], name="tally_span")]
 
     def __str__(self) -> str:
         return f"{self.cell_id} {Grain(self.grain).label} {self.day}"

@@ -26,7 +26,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from members.models import Member, Status
@@ -159,7 +160,7 @@ def refresh(cell_ids: Iterable[int]) -> None:
         if gone:
             CellTally.objects.filter(pk__in=gone).delete()
         bulk.update_rows(CellTally, COUNTS, changed)
-        _insert_cells(new)
+        _insert_cells(new, paths)
 
 
 @transaction.atomic
@@ -171,14 +172,14 @@ def rebuild() -> int:
 @transaction.atomic
 def rebuild_cells() -> int:
     CellTally.objects.all().delete()
-    return _insert_cells(compute())
+    return _insert_cells(compute(), dict(Unit.objects.values_list("pk", "path")))
 
 
-def _insert_cells(rows: dict[tuple, list[int]]) -> int:
-    """New rows, {(cell, grain, day): counts} as ``compute`` gives them."""
+def _insert_cells(rows: dict[tuple, list[int]], paths: dict[int, str]) -> int:
+    """New rows, {(cell, grain, day): counts} as ``compute`` gives them; ``paths``: the cells' paths."""
     day = connection.ops.adapt_datefield_value
-    values = [(cell, int(grain), day(first), *counts) for (cell, grain, first), counts in rows.items()]
-    return bulk.insert_rows(CellTally, ("cell", "grain", "day", *COUNTS), values)
+    values = [(cell, paths[cell], int(grain), day(first), *counts) for (cell, grain, first), counts in rows.items()]
+    return bulk.insert_rows(CellTally, ("cell", "path", "grain", "day", *COUNTS), values)
 
 
 def check() -> list[str]:
@@ -191,6 +192,13 @@ def check() -> list[str]:
         if want != have:
             diff = {n: (h, w) for n, h, w in zip(COUNTS, have, want, strict=True) if h != w}
             problems.append(f"cell {key[0]} {Grain(key[1]).label} {key[2]}: {diff}")
+    for cell, path, n in (
+        CellTally.objects.exclude(path=F("cell__path"))
+        .values_list("cell_id", "path")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        problems.append(f"cell {cell}: {n} rows say it is at {path}, it is not")
     # The months of the units under a province, against their cells' month rows just checked.
     wanted_months, stored_months = compute_months(), stored_months_of()
     for key in sorted(set(wanted_months) | set(stored_months)):
@@ -265,7 +273,6 @@ def stored_months_of(top_ids: Iterable[int] | None = None) -> dict[tuple, int]:
 
 
 @transaction.atomic
-@transaction.atomic
 def rebuild_months(top_ids: Iterable[int] | None = None) -> int:
     """Recompute the UnitMonth rows of ``top_ids`` (all when None) from the cells' month rows; rows of
     units no longer directly under a province go. Returns the row count written."""
@@ -278,8 +285,12 @@ def rebuild_months(top_ids: Iterable[int] | None = None) -> int:
 
 
 def unit_moved(sender, unit: Unit, old_path: str, **kwargs) -> None:
-    """A unit and its subtree moved: recount the months of the units under a province it left and joined
-    (and its own, should it have become or stopped being one)."""
+    """A unit and its subtree moved: its cells' rows take their new paths, and the months of the units under
+    a province it left and joined (and its own, should it have become or stopped being one) are recounted."""
+    low, high = path_range(old_path)
+    CellTally.objects.filter(path__gte=low, path__lt=high).update(
+        path=Concat(Value(unit.path), Substr("path", len(old_path) + 1))
+    )
     rebuild_months({pk for pk in (top_of(old_path), top_of(unit.path), unit.pk) if pk})
 
 
@@ -361,7 +372,7 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None,
 
     Per cell (of ``cell_ids``, or every cell when None), or with ``under``: per unit directly under
     that unit (not a cell), keyed by the unit's id as text and grouped in the database, so a province
-    report reads a dozen rows instead of thousands.
+    report reads a dozen rows instead of thousands; the subtree is a range of the rows' copied paths.
 
     Each term is a range of days of one grain (a single day, or "every year after Y") with a
     coefficient per figure: one index range scan of the covering index ``tally_span`` each, added up
@@ -382,55 +393,45 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None,
     if span:
         terms[(span[0], span[1], span[1])][4] = 1
     day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
-    table, units = CellTally._meta.db_table, Unit._meta.db_table
-    key, inner, in_cells, outer, cells, outer_params = "cell_id", "", "", "", list(cell_ids or ()), []
+    table = CellTally._meta.db_table
+    key, in_cells, cells = "cell_id", "", list(cell_ids or ())
     if cell_ids is not None:
         in_cells = f"AND cell_id IN ({', '.join(['%s'] * len(cell_ids))})"
     if under is not None:
-        # The child's id: the path's segment after the unit's own path.
+        # The child's id: the path's segment after the unit's own path. The subtree: a range of paths, read
+        # from the rows themselves (no join to the tree: planning the joins cost more than reading).
         n = len(under.path)
         pos = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
-        key = f"SUBSTR(u.path, {n + 1}, {pos}(SUBSTR(u.path, {n + 1}), '/') - 1)"
-        if under.parent_id is None:
-            # A province: its cells hold (nearly) every row; read them all, keep its own in one join.
-            outer = f"JOIN {units} u ON u.id = terms.cell_id WHERE u.path >= %s AND u.path < %s"
-            outer_params = list(path_range(under.path))
-        else:
-            # A smaller subtree: each range joins the tree, which PostgreSQL and SQLite both walk from the cells.
-            inner, in_cells, cells = (
-                f" JOIN {units} u ON u.id = cell_id",
-                "AND u.path >= %s AND u.path < %s",
-                list(path_range(under.path)),
-            )
-    select = "cell_id" if outer else f"{key} AS cell_id"
+        key = f"SUBSTR(path, {n + 1}, {pos}(SUBSTR(path, {n + 1}), '/') - 1)"
+        in_cells, cells = "AND path >= %s AND path < %s", list(path_range(under.path))
     branches, params = [], []
     for (grain, first, last), coefs in terms.items():
         # One index range per term, its coefficients written in as integer literals.
         c_start, c_now, c_during, c_state, c_period = (int(c) for c in coefs)
         branches.append(
-            f"SELECT {select}, (members_in - members_out) * {c_start} AS m_start,"  # noqa: S608
+            f"SELECT {key} AS cell_id, (members_in - members_out) * {c_start} AS m_start,"  # noqa: S608
             f" (members_in - members_out) * {c_now} AS m_now, introduced * {c_during} AS introduced,"
             f" admitted_union * {c_during} AS adm_u, admitted_federation * {c_during} AS adm_f,"
             f" party_introduced * {c_during} AS p_i, party_admitted * {c_during} AS p_a,"
             f" in_training * {c_state} AS training, open_referrals * {c_state} AS pipeline,"
             f" introducers * {c_period} AS introducers"
-            f" FROM {table}{inner} WHERE grain = {int(grain)} AND day BETWEEN {day} AND {day} {in_cells}"
+            f" FROM {table} WHERE grain = {int(grain)} AND day BETWEEN {day} AND {day} {in_cells}"
         )
         params.extend([first.isoformat(), last.isoformat(), *cells])
     sql = f"""
-        SELECT {key if outer else "cell_id"}, SUM(m_start), SUM(m_now), SUM(introduced), SUM(adm_u), SUM(adm_f),
+        SELECT cell_id, SUM(m_start), SUM(m_now), SUM(introduced), SUM(adm_u), SUM(adm_f),
                SUM(p_i), SUM(p_a), SUM(training), SUM(pipeline), SUM(introducers)
-          FROM ({" UNION ALL ".join(branches)}) AS terms {outer}
+          FROM ({" UNION ALL ".join(branches)}) AS terms
          GROUP BY 1"""  # noqa: S608 - integers, placeholders and the table name only
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + outer_params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def monthly(first: date, last: date, unit: Unit) -> list[tuple[date, int]]:
     """(month, admissions) in the cells under ``unit`` for the months from ``first`` to ``last``: one row
     a month. A province adds up the UnitMonth rows of the units under it (a dozen a month), a unit under
-    a province reads its own; a smaller unit its cells' month rows, joined to the tree by path."""
+    a province reads its own; a smaller unit its cells' month rows, a range of their paths."""
     if unit.parent_id is None or top_of(unit.path) == unit.pk:
         mine = Q(unit__parent_id=unit.pk) if unit.parent_id is None else Q(unit_id=unit.pk)
         return list(
@@ -439,13 +440,10 @@ def monthly(first: date, last: date, unit: Unit) -> list[tuple[date, int]]:
             .annotate(n=Sum("admitted"))
             .order_by()
         )
-    table, units = CellTally._meta.db_table, Unit._meta.db_table
-    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
-    sql = f"""
-        SELECT t.day, SUM(t.admitted_union + t.admitted_federation)
-          FROM {table} t JOIN {units} u ON u.id = t.cell_id
-         WHERE t.grain = {int(Grain.MONTH)} AND t.day >= {day} AND t.day <= {day} AND u.path >= %s AND u.path < %s
-         GROUP BY t.day"""  # noqa: S608 - an integer, placeholders and table names only
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [first.isoformat(), last.isoformat(), *path_range(unit.path)])
-        return [(d if isinstance(d, date) else date.fromisoformat(d), n) for d, n in cursor.fetchall()]
+    low, high = path_range(unit.path)
+    return list(
+        CellTally.objects.filter(grain=Grain.MONTH, day__gte=first, day__lte=last, path__gte=low, path__lt=high)
+        .values_list("day")
+        .annotate(n=Sum(F("admitted_union") + F("admitted_federation")))
+        .order_by()
+    )

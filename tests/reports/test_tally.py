@@ -201,6 +201,14 @@ def test_months_follow_a_unit_moved_in_the_tree_and_a_broken_one_is_rebuilt(tree
     assert len(tally.check()) == 2
     call_command("tallies", "--rebuild")
     assert tally.check() == [] and months(tree.B1) == {6: 1, 7: 1}
+    # Rows that kept a cell's old place in the tree (its copied path) are found, and rebuilt.
+    tree.C1.refresh_from_db()  # its path changed with B1's moves
+    assert months(tree.C1) == {6: 1, 7: 1}
+    CellTally.objects.filter(cell=tree.C1).update(path=tree.C3.path)
+    assert months(tree.C1) == {}
+    assert [p for p in tally.check() if p.startswith(f"cell {tree.C1.pk}: ")]
+    call_command("tallies", "--rebuild")
+    assert tally.check() == [] and months(tree.C1) == {6: 1, 7: 1}
 
 
 def test_the_dashboard_pipeline_counts_open_referrals(tree, people, known):
