@@ -198,7 +198,7 @@ def check() -> list[str]:
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        problems.append(f"cell {cell}: {n} rows say it is at {path}, it is not")
+        problems.append(f"cell {cell}: {n} rows at path {path}, not the cell's")
     # The months of the units under a province, against their cells' month rows just checked.
     wanted_months, stored_months = compute_months(), stored_months_of()
     for key in sorted(set(wanted_months) | set(stored_months)):
