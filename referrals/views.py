@@ -260,12 +260,25 @@ def safe_next(request) -> str:
 
 @requires(Cap.VIEW_MEMBERS)
 def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
-    """Counts and names per stage for a cell or a base union, with each card's next action."""
+    """Counts and names per stage for a cell or a base union, with each card's next action. A base union's
+    board can show one of its cells (``?cell=``): a commune union holds hundreds of open referrals."""
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
     if unit.kind not in (Kind.CELL, Kind.BASE):
         raise Http404
+    cells, cell = [], None
+    if unit.kind == Kind.BASE:
+        cells = sorted(
+            unit.children.filter(kind=Kind.CELL), key=lambda u: (not u.is_active, text.collation_key(u.name))
+        )
+        chosen = request.GET.get("cell", "")
+        if chosen:
+            # Only a cell of this board (the scope check was the board's): anything else is not found.
+            cell = next((c for c in cells if str(c.pk) == chosen), None)
+            if cell is None:
+                raise Http404
     year = timezone.localdate().year
-    referrals = Referral.objects.filter(unit.subtree_q("cell__")).select_related("cell", "introducer")
+    shown = cell or unit
+    referrals = Referral.objects.filter(shown.subtree_q("cell__")).select_related("cell", "introducer")
     open_cards = list(referrals.filter(stage__in=Stage.OPEN).order_by("introduced_on", "pk"))
     closed_counts = dict(
         referrals.filter(stage__in=Stage.CLOSED, introduced_on__year=year)
@@ -279,6 +292,8 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         columns.append({"stage": stage, "label": Stage(stage).label, "cards": cards, "count": len(cards)})
     context = {
         "unit": unit,
+        "cells": cells,
+        "cell": cell,
         "columns": columns,
         "closed": [(Stage(s).label, closed_counts.get(s, 0)) for s in Stage.CLOSED],
         "year": year,

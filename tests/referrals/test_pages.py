@@ -263,6 +263,50 @@ def test_each_card_and_page_offers_the_steps_its_stage_and_the_users_role_allow(
         assert steps == {reverse("referral_step", args=[r.pk, step]) for step in offered[key]}
 
 
+def test_a_base_unions_board_shows_one_of_its_cells_when_asked(client, people, tree):
+    import re
+
+    make_referral(tree.C1, people.secretary, full_name="Người Ở Một")
+    reviewed_referral(tree.C2, people.officer, full_name="Người Ở Hai")
+    client.force_login(people.officer)
+    url = reverse("pipeline_board", args=[tree.B1.pk])
+
+    def board(**query):
+        response = client.get(url, query)
+        names = {r.full_name for c in response.context["columns"] for r in c["cards"]}
+        return names, response.content.decode()
+
+    names, html = board()
+    assert names == {"Người Ở Một", "Người Ở Hai"}
+    picker = re.search(r'<select[^>]*name="cell">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', picker) == [
+        ("", "", "Tất cả chi đoàn"),
+        (str(tree.C2.pk), "", "Chi đoàn Hai"),
+        (str(tree.C1.pk), "", "Chi đoàn Một"),
+    ]
+    names, html = board(cell=tree.C2.pk)
+    assert names == {"Người Ở Hai"}
+    assert f'<option value="{tree.C2.pk}" selected>' in html
+    # A step taken from the filtered board comes back to it.
+    assert f"?next=/units/{tree.B1.pk}/pipeline/%3Fcell%3D{tree.C2.pk}" in html
+
+
+@pytest.mark.parametrize("cell", ["C3", "C4", "B1", "x"])
+def test_a_board_shows_only_its_own_cells(client, people, tree, cell):
+    """Another base union's cell (in or out of the user's scope), the board's own unit, or nonsense: 404."""
+    client.force_login(people.province)
+    value = getattr(tree, cell).pk if cell != "x" else "x"
+    assert client.get(reverse("pipeline_board", args=[tree.B1.pk]), {"cell": value}).status_code == 404
+    client.force_login(people.officer)
+    assert client.get(reverse("pipeline_board", args=[tree.B1.pk]), {"cell": value}).status_code == 404
+
+
+def test_a_cells_board_has_no_cell_picker(client, people, tree):
+    client.force_login(people.secretary)
+    html = client.get(reverse("pipeline_board", args=[tree.C1.pk])).content.decode()
+    assert 'name="cell"' not in html
+
+
 def test_the_list_filters_by_stage_unit_and_introducer(client, people, tree):
     an = make_member(tree.C1, full_name="Vi Văn An")
     make_referral(tree.C1, people.secretary, introducer=an, full_name="Người Một")
