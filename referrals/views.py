@@ -31,7 +31,7 @@ from referrals.models import Joins, Referral, Stage
 from reports.xlsx import decision_list_workbook
 from unionapp import audit
 from unionapp.forms import filters_set
-from unionapp.models import Kind
+from unionapp.models import Kind, in_list_order
 from unionapp.paging import FilteredPaginator
 from unionapp.scoping import Cap, get_in_scope, requires
 from unionapp.transactions import all_or_none
@@ -267,9 +267,7 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     cells, cell = [], None
     if unit.kind == Kind.BASE:
-        cells = sorted(
-            unit.children.filter(kind=Kind.CELL), key=lambda u: (not u.is_active, text.collation_key(u.name))
-        )
+        cells = in_list_order(unit.children.filter(kind=Kind.CELL))
         chosen = request.GET.get("cell", "")
         if chosen:
             # Only a cell of this board (the scope check was the board's): anything else is not found.

@@ -15,14 +15,13 @@ from typing import NamedTuple
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from members import text
 from members.models import Member
 from referrals.models import Joins, Referral, Stage
 from referrals.stats import counted_on, introducers_by, members_at, one_plus_one_by_cell
 from reports import tally
 from reports.models import Target
 from reports.periods import Period
-from unionapp.models import Kind, Unit
+from unionapp.models import Kind, Unit, in_list_order
 
 COUNTS = (
     "members_start",
@@ -286,7 +285,7 @@ def build_report(unit: Unit, period: Period, *, per_cell: bool = False) -> Repor
     """The report of ``unit`` for ``period``: one row per unit directly under it (for a cell: per
     member), and the total, which equals the unit's own figures. With ``per_cell``, also every cell's
     figures and every unit of the subtree (the Excel file's per-cell sheet): two more queries."""
-    children = sorted(Unit.objects.filter(parent=unit), key=lambda u: (not u.is_active, text.collation_key(u.name)))
+    children = in_list_order(Unit.objects.filter(parent=unit))
     counted = child_counts(unit, period)
     total = Figures.summed(counted.values())
     targets = targets_of(unit, children, period.years)

@@ -6,6 +6,7 @@ indexed column (see ``Unit.subtree_q``), on SQLite and PostgreSQL alike.
 """
 
 import functools
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
+from members import text
 from unionapp.signals import unit_moved
 
 
@@ -67,6 +69,12 @@ def id_on_path(path: str, depth: int) -> int | None:
     when the path ends above that depth (no query)."""
     parts = path.strip("/").split("/")
     return int(parts[depth]) if len(parts) > depth else None
+
+
+def in_list_order(units: Iterable["Unit"]) -> list["Unit"]:
+    """Units as pages list them (a unit's children on its page, its report and its board): open ones first,
+    then by name in Vietnamese alphabetical order."""
+    return sorted(units, key=lambda u: (not u.is_active, text.collation_key(u.name)))
 
 
 class UnitQuerySet(models.QuerySet):

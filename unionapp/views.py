@@ -23,7 +23,7 @@ from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, units
 from unionapp.forms import AccountForm, AssignmentFields, UnitForm
-from unionapp.models import ROLE_UNIT_KINDS, Assignment, Kind, Role, Unit
+from unionapp.models import ROLE_UNIT_KINDS, Assignment, Kind, Role, Unit, in_list_order
 from unionapp.scoping import Cap, get_in_scope, login_not_required, no_capability, requires
 from unionapp.todo import todo
 
@@ -73,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @requires(Cap.VIEW_MEMBERS)
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
-    children = sorted(unit.children.all(), key=lambda u: (not u.is_active, text.collation_key(u.name)))
+    children = in_list_order(unit.children.all())
     members = None
     today = timezone.localdate()
     if unit.kind == Kind.CELL:
