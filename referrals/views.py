@@ -258,6 +258,27 @@ def safe_next(request) -> str:
     return target if target and ok else ""
 
 
+def board_cell(request: HttpRequest, unit) -> tuple[list, object]:
+    """A base union's cells, in list order, and the one its board (or a step for a list started from it)
+    shows when ``?cell=`` asks for one. Only a cell of this unit (the scope check was the unit's): any other
+    value is not found. A cell's board has no cells to pick."""
+    if unit.kind != Kind.BASE:
+        return [], None
+    cells = in_list_order(unit.children.filter(kind=Kind.CELL))
+    chosen = request.GET.get("cell", "")
+    if not chosen:
+        return cells, None
+    cell = next((c for c in cells if str(c.pk) == chosen), None)
+    if cell is None:
+        raise Http404
+    return cells, cell
+
+
+def board_url(unit, cell=None) -> str:
+    url = reverse("pipeline_board", args=[unit.pk])
+    return f"{url}?cell={cell.pk}" if cell else url
+
+
 @requires(Cap.VIEW_MEMBERS)
 def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
     """Counts and names per stage for a cell or a base union, with each card's next action. A base union's
@@ -265,15 +286,7 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
     if unit.kind not in (Kind.CELL, Kind.BASE):
         raise Http404
-    cells, cell = [], None
-    if unit.kind == Kind.BASE:
-        cells = in_list_order(unit.children.filter(kind=Kind.CELL))
-        chosen = request.GET.get("cell", "")
-        if chosen:
-            # Only a cell of this board (the scope check was the board's): anything else is not found.
-            cell = next((c for c in cells if str(c.pk) == chosen), None)
-            if cell is None:
-                raise Http404
+    cells, cell = board_cell(request, unit)
     year = timezone.localdate().year
     shown = cell or unit
     referrals = Referral.objects.filter(shown.subtree_q("cell__")).select_related("cell", "introducer")
@@ -324,7 +337,8 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     unit = request.scope.get_unit(pk, cap)
     if unit.kind not in (Kind.CELL, Kind.BASE):
         raise Http404
-    candidates = scoped_referrals(request, cap).filter(unit.subtree_q("cell__"), stage=stage)
+    _cells, cell = board_cell(request, unit)  # started from a board showing one cell: that cell's candidates
+    candidates = scoped_referrals(request, cap).filter((cell or unit).subtree_q("cell__"), stage=stage)
     joins, joins_counts = None, {}
     if step == "admit":
         # One decision admits to the Union or to the Federation, not both.
@@ -366,14 +380,18 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             ) % {"n": len(chosen), "course": d["course_name"]}
         if not refused:
             messages.success(request, done)
-            return redirect("pipeline_board", unit.pk)
+            return redirect(board_url(unit, cell))
     chosen_ids = {str(v) for v in form["referrals"].value() or []}
     rows = []
     for r in sorted(
         candidates.select_related("cell", "introducer"),
         key=lambda r: (text.collation_key(r.cell.name), text.collation_key(r.full_name)),
     ):
-        who = [f"{r.date_of_birth:%d/%m/%Y}", *([r.cell.name] if unit.kind != Kind.CELL else []), r.introducer_label]
+        who = [
+            f"{r.date_of_birth:%d/%m/%Y}",
+            *([r.cell.name] if (cell or unit).kind != Kind.CELL else []),
+            r.introducer_label,
+        ]
         if step == "admit":
             when = _("Chi đoàn họp xét ngày %(day)s: %(yes)s/%(present)s tán thành") % {
                 "day": f"{r.review_date:%d/%m/%Y}", "yes": r.votes_for, "present": r.votes_present,
@@ -388,6 +406,8 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         "referrals/pipeline_many.html",
         {
             "unit": unit,
+            "cell": cell,
+            "board": board_url(unit, cell),
             "step": step,
             "title": title,
             "form": form,

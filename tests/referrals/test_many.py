@@ -96,6 +96,41 @@ def test_one_decision_is_for_the_union_or_for_the_federation(client, people, tre
     assert federation.stage == Stage.ADMITTED and federation.member is None  # the Federation keeps no register here
 
 
+def test_a_list_started_from_a_board_showing_one_cell_is_that_cells(client, people, tree):
+    one = [reviewed_referral(tree.C1, people.secretary, full_name=f"Người Ở Một {i}") for i in (1, 2)]
+    two = [reviewed_referral(tree.C2, people.officer, full_name=f"Người Ở Hai {i}") for i in (1, 2)]
+    reviewed_referral(tree.C2, people.officer, full_name="Người Vào Hội", joins=Joins.FEDERATION)
+    client.force_login(people.officer)
+    board = client.get(reverse("pipeline_board", args=[tree.B1.pk]), {"cell": tree.C2.pk}).content.decode()
+    url = many("admit", tree.B1, cell=tree.C2.pk)
+    assert f'href="{url}"' in board
+    page = client.get(url).content.decode()
+    assert "Người Ở Hai 1" in page and "Người Ở Hai 2" in page and "Người Ở Một" not in page
+    assert "Chi đoàn Hai" in page  # which cell the list is for
+    assert f'href="?cell={tree.C2.pk}&amp;joins=federation"' in page  # the other tab keeps the cell
+    board_of_two = reverse("pipeline_board", args=[tree.B1.pk]) + f"?cell={tree.C2.pk}"
+    assert f'href="{board_of_two}">Hủy</a>' in page
+    # A candidate of another cell is not on this list, even ticked by hand.
+    response = client.post(url, admit_data(two[0], one[0]))
+    assert "Có hồ sơ đã chọn không còn ở bước này" in response.content.decode()
+    response = client.post(url, admit_data(*two))
+    assert response.status_code == 302 and response["Location"] == board_of_two
+    assert {r.full_name for r in Referral.objects.filter(stage=Stage.ADMITTED)} == {"Người Ở Hai 1", "Người Ở Hai 2"}
+    # Without a cell the list is the whole base union's, as before.
+    assert "Người Ở Một 1" in client.get(many("admit", tree.B1)).content.decode()
+
+
+@pytest.mark.parametrize("step", ["training", "admit"])
+@pytest.mark.parametrize("cell", ["C3", "C4", "B1", "x"])
+def test_a_list_for_one_cell_takes_only_a_cell_of_its_board(client, people, tree, step, cell):
+    """Another base union's cell (in or out of the user's scope), the unit itself, or nonsense: 404."""
+    value = getattr(tree, cell).pk if cell != "x" else "x"
+    for who in ("province", "officer"):
+        client.force_login(getattr(people, who))
+        assert client.get(many(step, tree.B1, cell=value)).status_code == 404
+        assert client.post(many(step, tree.B1, cell=value), {}).status_code == 404
+
+
 def test_a_secretary_puts_a_class_into_training_at_once(client, people, tree):
     first = make_referral(tree.C1, people.secretary, full_name="Học Viên Một")
     second = make_referral(tree.C1, people.secretary, full_name="Học Viên Hai")
