@@ -3,6 +3,9 @@ merged header with numbered columns, one row per child unit, a bold total, the s
 sheet with every cell of the subtree; a chart of target against result. The list attached to an approval
 decision, with the same header and signature blocks."""
 
+import weakref
+from copy import copy
+
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -20,6 +23,9 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 NUMBER, RATE = "[$-42A]#,##0", "[$-42A]0.0"
 NCOLS = 16
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+MIDDLE = Alignment(horizontal="center", vertical="center")
+CENTERED, RIGHT = Alignment(horizontal="center"), Alignment(horizontal="right")
+WRAP, WRAP_MIDDLE = Alignment(wrap_text=True), Alignment(wrap_text=True, vertical="center")
 
 
 def figure_values(f: Figures) -> list:
@@ -49,10 +55,25 @@ def figure_values(f: Figures) -> list:
 RATE_COLUMNS = {6, 11, 14}  # (6), (11), (14) are percentages
 
 
+# Per workbook: the style of each combination of put()'s arguments, once openpyxl has indexed it. Setting a
+# font, alignment or border makes openpyxl build and hash style objects, about 100 µs a cell: most of the
+# province file's 3 s for its 35.000 cells. A cell styled as an earlier one takes a copy of that one's
+# style indexes instead: the same file, byte for byte.
+_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def put(ws, row, col, value, *, bold=False, italic=False, size=13, align=None, fmt=None, border=False):
+    """One cell, in the document's font. ``align`` is one of the alignments above (the style is
+    remembered by the alignment object's identity)."""
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # user text (unit names) is never read as a formula
+    styles = _STYLES.setdefault(ws.parent, {})
+    key = (bold, italic, size, id(align), fmt, border)
+    known = styles.get(key)
+    if known is not None:
+        cell._style = copy(known[1])
+        return cell
     cell.font = Font(name=FONT, size=size, bold=bold, italic=italic)
     if align:
         cell.alignment = align
@@ -60,6 +81,7 @@ def put(ws, row, col, value, *, bold=False, italic=False, size=13, align=None, f
         cell.number_format = fmt
     if border:
         cell.border = BOX
+    styles[key] = (align, copy(cell._style))  # the alignment held, so that its id stays its own
     return cell
 
 
@@ -95,24 +117,22 @@ def place_of(name: str) -> str:
 def document_header(ws, unit, number: str, *, left: tuple, right: tuple, place: str = "") -> None:
     """Rows 1–4 of a Union document (shared/report-layout.md): the superior and the issuing body, "* * *"
     and the number on the left; the Union's name and the place and date on the right."""
-    center = Alignment(horizontal="center", vertical="center")
     today = timezone.localdate()
     parent_name = unit.parent.name.upper() if unit.parent_id else "BAN CHẤP HÀNH TRUNG ƯƠNG ĐOÀN"
-    merge(ws, 1, *left, parent_name, align=center)
-    merge(ws, 2, *left, issuing_body(unit.name), bold=True, align=center)
-    merge(ws, 3, *left, "* * *", align=center)
+    merge(ws, 1, *left, parent_name, align=MIDDLE)
+    merge(ws, 2, *left, issuing_body(unit.name), bold=True, align=MIDDLE)
+    merge(ws, 3, *left, "* * *", align=MIDDLE)
     if number:
-        merge(ws, 4, *left, number, align=center)
-    merge(ws, 1, *right, "ĐOÀN TNCS HỒ CHÍ MINH", bold=True, align=center)
-    merge(ws, 2, *right, "─────────────", align=center)
+        merge(ws, 4, *left, number, align=MIDDLE)
+    merge(ws, 1, *right, "ĐOÀN TNCS HỒ CHÍ MINH", bold=True, align=MIDDLE)
+    merge(ws, 2, *right, "─────────────", align=MIDDLE)
     dated = f"{place or place_of(unit.name) or '.........'}, ngày {today:%d} tháng {today:%m} năm {today:%Y}"
-    merge(ws, 4, *right, dated, italic=True, align=center)
+    merge(ws, 4, *right, dated, italic=True, align=MIDDLE)
 
 
 def signature_block(ws, row: int, on_behalf: str, *, right: tuple) -> None:
-    center = Alignment(horizontal="center", vertical="center")
-    merge(ws, row, *right, on_behalf, bold=True, align=center)
-    merge(ws, row + 1, *right, "BÍ THƯ", bold=True, align=center)
+    merge(ws, row, *right, on_behalf, bold=True, align=MIDDLE)
+    merge(ws, row + 1, *right, "BÍ THƯ", bold=True, align=MIDDLE)
 
 
 def a4(ws, *, title_rows: str, landscape: bool) -> None:
@@ -138,11 +158,10 @@ def _report(report: Report, place: str) -> Workbook:
     ws.title = _("Báo cáo 1+1")[:31]
     unit = report.unit
     place = place or place_of(unit.name)
-    center = Alignment(horizontal="center", vertical="center")
     document_header(ws, unit, f"Số:      -BC/{unit.code}", left=(1, 6), right=(10, NCOLS), place=place)
     title = 'BÁO CÁO KẾT QUẢ THỰC HIỆN CHỦ TRƯƠNG "1+1" TRONG PHÁT TRIỂN ĐOÀN VIÊN, HỘI VIÊN MỚI'
     merge(ws, 6, 1, NCOLS, title, bold=True, size=14, align=CENTER)
-    merge(ws, 7, 1, NCOLS, f"{unit.name} — {report.period.label}", italic=True, size=14, align=center)
+    merge(ws, 7, 1, NCOLS, f"{unit.name} — {report.period.label}", italic=True, size=14, align=MIDDLE)
     ws.row_dimensions[6].height = 40
 
     _table_header(ws)
@@ -201,11 +220,11 @@ def _table_header(ws) -> None:
 
 
 def _data_row(ws, row, n, label, figures: Figures, bold=False) -> None:
-    put(ws, row, 1, n, bold=bold, align=Alignment(horizontal="center"), border=True)
-    put(ws, row, 2, label, bold=bold, align=Alignment(wrap_text=True, vertical="center"), border=True)
+    put(ws, row, 1, n, bold=bold, align=CENTERED, border=True)
+    put(ws, row, 2, label, bold=bold, align=WRAP_MIDDLE, border=True)
     for col, value in enumerate(figure_values(figures), start=3):
         fmt = RATE if col in RATE_COLUMNS else NUMBER
-        align = Alignment(horizontal="center" if value == "—" else "right")
+        align = CENTERED if value == "—" else RIGHT
         put(ws, row, col, value, bold=bold, fmt=fmt, align=align, border=True)
 
 
@@ -286,7 +305,7 @@ def _decision_list(unit, number: str, day, joins: str, referrals) -> Workbook:
                   r.place_name or r.get_place_kind_display(), r.admitted_cell.name, r.introducer_label]  # fmt: skip
         for col, value in enumerate(values, start=1):
             fmt = "dd/mm/yyyy" if col == 3 else None
-            align = Alignment(horizontal="center") if col in (1, 3, 4) else Alignment(wrap_text=True)
+            align = CENTERED if col in (1, 3, 4) else WRAP
             put(ws, row, col, value, fmt=fmt, align=align, border=True)
         row += 1
     put(ws, row + 1, 1, f"Danh sách có {row - 10} người.", italic=True)

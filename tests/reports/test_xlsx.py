@@ -80,3 +80,27 @@ def test_the_workbook_is_in_vietnamese_whatever_the_users_language(client, peopl
     wb = load_workbook(io.BytesIO(download(client, tree.P, period="q3")))
     assert wb.sheetnames[0] == "Báo cáo 1+1"
     assert wb.active["A7"].value.endswith(f"— Quý III năm {Y}")
+
+
+def test_cells_styled_alike_make_the_same_file_as_cells_styled_one_by_one(client, people, tree, known, monkeypatch):
+    """put() copies the style of an earlier cell with the same arguments (openpyxl's own styling costs
+    ~100 µs a cell): the file must not change by it, whatever the arguments' order of first use."""
+    from reports import xlsx
+
+    def parts(data):
+        z = zipfile.ZipFile(io.BytesIO(data))
+        return {n: z.read(n) for n in z.namelist() if not n.startswith("docProps/")}  # docProps: the time
+
+    client.force_login(people.province)
+    remembered = parts(download(client, tree.P))
+
+    class Forgetful:
+        def setdefault(self, workbook, default):
+            return {}
+
+    monkeypatch.setattr(xlsx, "_STYLES", Forgetful())
+    one_by_one = parts(download(client, tree.P))
+    assert remembered.keys() == one_by_one.keys()
+    for name in remembered:
+        assert remembered[name] == one_by_one[name], name
+    assert b"Times New Roman" in remembered["xl/styles.xml"]
