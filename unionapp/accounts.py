@@ -50,6 +50,12 @@ def set_password(*, user: User, password: str, by, request=None) -> None:
     lifts a lockout after failed logins."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    password_set_by_another(user=user, by=by, request=request)
+
+
+def password_set_by_another(*, user: User, by, request=None) -> None:
+    """``by`` has just set ``user``'s password (here or in /admin/): it is temporary, a lockout after failed
+    logins is lifted, and the audit trail says who did it."""
     TemporaryPassword.objects.update_or_create(user=user, defaults={"set_by": by, "set_at": timezone.now()})
     unlock_username(username=user.get_username())
     audit.record(audit.Action.CHANGE, by=by, obj=user, changes={"password": [None, _("đặt lại")]}, request=request)

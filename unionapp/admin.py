@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from unionapp import audit, units
+from unionapp import accounts, audit, units
 from unionapp.models import Assignment, AuditEvent, Unit
 
 
@@ -51,6 +52,21 @@ admin.site.unregister(User)
 @admin.register(User)
 class UnionUserAdmin(UserAdmin):
     inlines = [AssignmentInline]
+
+    # A password an administrator sets for someone else is temporary, as on the accounts pages: its holder
+    # chooses their own at the next login.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            accounts.password_set_by_another(user=obj, by=request.user, request=request)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user != request.user and user.has_usable_password():
+                accounts.password_set_by_another(user=user, by=request.user, request=request)
+        return response
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
