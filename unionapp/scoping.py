@@ -119,8 +119,18 @@ class Scope:
         return self.is_superuser or any(unit.is_under(root) for root in self.roots())
 
     def breadcrumbs(self, unit: Unit) -> list[Unit]:
-        """The path shown above a unit's pages: its ancestors and itself, as far up as the user sees."""
-        return [u for u in unit.ancestors() if self.sees(u)]
+        """The path shown above a unit's pages: its ancestors and itself, as far up as the user sees.
+        Units already at hand (this one, and those the user's roles are on) are not read again: on the
+        pages of the unit a role is on, or of one just below it, no query."""
+        ids = unit.ancestor_ids()
+        if not self.is_superuser:
+            tops = {root.pk for root in self.roots()}
+            ids = ids[next((i for i, pk in enumerate(ids) if pk in tops), len(ids)) :]
+        known = {a.unit.pk: a.unit for a in self.assignments} | {unit.pk: unit}
+        missing = [pk for pk in ids if pk not in known]
+        if missing:
+            known |= {u.pk: u for u in Unit.objects.filter(pk__in=missing)}
+        return [known[pk] for pk in ids]
 
     def q(self, cap: str | None = None, via: str = "") -> Q:
         """Q selecting rows whose unit (reached through ``via``, e.g. "cell__") lies in scope for ``cap``."""

@@ -114,8 +114,8 @@ def test_the_dashboard_chart_leaves_the_months_to_come_blank(client, people, tre
 def test_the_report_query_count_is_pinned(client, people, tree, known, django_assert_num_queries):
     client.force_login(people.province)
     # session, user, assignments, unit; the report: children, summary rows, targets (and, as D2 has none
-    # of its own, those set below it); breadcrumbs (no session save: minutes old)
-    with django_assert_num_queries(9):
+    # of its own, those set below it); no breadcrumbs query (the unit of the role; no session save)
+    with django_assert_num_queries(8):
         client.get(reverse("report", args=[tree.P.pk]), Q)
 
 

@@ -97,10 +97,27 @@ def test_unit_pages_count_the_members_the_register_counts_at_every_level(client,
 
 def test_unit_page_counts_members_of_each_child(client, people, tree, members, django_assert_max_num_queries):
     client.force_login(people.district)
-    # session, user, assignments, unit, children, member counts per cell, breadcrumbs, candidates waiting
-    # for approval per base union (the session is not saved: minutes old)
-    with django_assert_max_num_queries(8):
+    # session, user, assignments, unit, children, member counts per cell, candidates waiting for approval
+    # per base union (the session is not saved: minutes old); the breadcrumbs are the unit of their role
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("unit_detail", args=[tree.D1.pk]))
     assert response.context["member_total"] == 4
     assert [c.member_count for c in response.context["children"]] == [4]
     assert [u.code for u in response.context["breadcrumbs"]] == ["D1"]  # the province is above their scope
+
+
+@pytest.mark.parametrize("who", ["secretary", "officer", "district", "province", "admin"])
+def test_breadcrumbs_run_from_the_top_the_user_sees_down_to_the_unit(people, tree, who, django_assert_num_queries):
+    user = getattr(people, who)
+    scope = Scope(user)
+    for unit in Unit.objects.all():
+        if not scope.sees(unit):
+            continue
+        expected = [u.code for u in unit.ancestors() if scope.sees(u)]
+        assert [u.code for u in scope.breadcrumbs(unit)] == expected, unit.code
+    # On the unit of one's role, and just below it, nothing more is read.
+    home = scope.home_unit()
+    if home is not None:
+        for unit in [home, *Unit.objects.filter(parent=home)]:
+            with django_assert_num_queries(0):
+                assert scope.breadcrumbs(unit)[-1] == unit
