@@ -1,4 +1,5 @@
-"""Vietnamese number formats for reports: 10.369 and 132,5; "—" where there is nothing to show.
+"""Vietnamese number formats for reports: 10.369 and 132,5; "—" where there is nothing to show; dates in long
+lists as 05/09/2026.
 
 A report page formats a few hundred numbers; Django's ``intcomma`` and ``floatformat`` cost ~25 µs each
 (a fifth of the page's rendering), so whole numbers and percentages are formatted here, with the active
@@ -59,6 +60,17 @@ def figure_cells(figures):
     separators = (get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR"))
     cells = (escape(fmt(getattr(figures, name), separators)) for name, fmt in REPORT_COLUMNS)
     return mark_safe("".join(f'<td class="num">{cell}</td>' for cell in cells))  # noqa: S308 - escaped above
+
+
+@register.filter(expects_localtime=True)
+def dmy(value):
+    """A date as 05/09/2026 (Django's ``date:"d/m/Y"``, which costs ~50 µs a call, for long lists)."""
+    if not value:
+        return ""
+    try:
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    except AttributeError:
+        return ""
 
 
 @register.filter

@@ -1,12 +1,13 @@
-"""The report's own number filters write exactly what Django's would, in both languages."""
+"""The report's own number and date filters write exactly what Django's would, in both languages."""
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template import Context, Template
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.templatetags.report_format import num, pct
+from reports.templatetags.report_format import dmy, num, pct
 
 
 @given(n=st.integers(min_value=-(10**9), max_value=10**9), lang=st.sampled_from(["vi", "en"]))
@@ -43,3 +44,18 @@ def test_a_report_rows_cells_are_its_figures_in_column_order_in_both_languages()
         with translation.override(lang):
             html = str(figure_cells(f))
         assert html == "".join(f'<td class="num">{cell}</td>' for cell in expected), lang
+
+
+@given(day=st.dates(), lang=st.sampled_from(["vi", "en"]))
+def test_dates_in_lists_are_written_as_djangos_date_filter_writes_them(day, lang):
+    with translation.override(lang):
+        assert dmy(day) == Template('{{ d|date:"d/m/Y" }}').render(Context({"d": day}))
+    assert dmy(None) == "" and dmy("") == ""
+
+
+def test_a_moment_is_dated_in_the_local_time_zone():
+    from datetime import UTC, datetime
+
+    late = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)  # already 1 January in Vietnam (UTC+7)
+    rendered = Template("{% load report_format %}{{ t|dmy }}").render(Context({"t": late}))
+    assert rendered == "01/01/2027" == Template('{{ t|date:"d/m/Y" }}').render(Context({"t": late}))
