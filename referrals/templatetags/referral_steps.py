@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from referrals.models import Stage
@@ -34,18 +35,25 @@ def _step_url(prefix: str, step: str) -> str:  # the prefix: reverse() depends o
     return reverse("referral_step", args=[int(_ID), step])
 
 
+@functools.lru_cache(maxsize=8)
+def _labels(language: str) -> dict[str, str]:
+    """The steps' labels in ``language``, translated once (a lazy label is translated on each use)."""
+    return {step: str(label) for _stages, step, _who, label, _look in STEPS}
+
+
 @register.simple_tag
 def referral_steps(referral, *, can_move: bool, can_approve: bool, next_url: str = ""):
     """Links to the steps ``referral`` can take now that the user may take, back to ``next_url`` after."""
     may = {"move": can_move, "approve": can_approve}
     back = f"?next={quote(next_url, safe='/')}" if next_url else ""
     prefix = get_script_prefix()
+    labels = _labels(get_language())
     return format_html_join(
         "\n",
         '<a class="btn btn-sm {}" href="{}">{}</a>',
         (
-            (look, _step_url(prefix, step).replace(_ID, str(referral.pk)) + back, label)
-            for stages, step, who, label, look in STEPS
+            (look, _step_url(prefix, step).replace(_ID, str(referral.pk)) + back, labels[step])
+            for stages, step, who, _label, look in STEPS
             if referral.stage in stages and may[who]
         ),
     )

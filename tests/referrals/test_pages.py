@@ -345,3 +345,14 @@ def test_the_new_member_page_names_the_admission(client, people, tree):
     page = client.get(reverse("member_detail", args=[r.member.pk])).content.decode()
     assert "Kết nạp theo quyết định 15-QĐ/ĐTN, do Hà Văn Giới giới thiệu." in page
     assert Member.objects.filter(admission=r).count() == 1
+
+
+def test_the_step_buttons_speak_the_users_language(client, people, tree):
+    make_referral(tree.C1, people.secretary)
+    client.force_login(people.secretary)
+    board = reverse("pipeline_board", args=[tree.C1.pk])
+    assert ">Vào lớp bồi dưỡng</a>" in client.get(board).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert ">Start the course</a>" in client.get(board).content.decode()
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    assert ">Vào lớp bồi dưỡng</a>" in client.get(board).content.decode()
