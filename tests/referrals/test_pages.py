@@ -284,9 +284,13 @@ def test_a_base_unions_board_shows_one_of_its_cells_when_asked(client, people, t
         (str(tree.C2.pk), "", "Chi đoàn Hai"),
         (str(tree.C1.pk), "", "Chi đoàn Một"),
     ]
+    cards = re.findall(r'data-testid="card">(.*?)</div></div>', html, re.S)
+    assert all(" · Chi đoàn Một" in card or " · Chi đoàn Hai" in card for card in cards)  # each names its cell...
     names, html = board(cell=tree.C2.pk)
     assert names == {"Người Ở Hai"}
     assert f'<option value="{tree.C2.pk}" selected>' in html
+    cards = re.findall(r'data-testid="card">(.*?)</div></div>', html, re.S)
+    assert cards and not any(" · Chi đoàn Hai" in card for card in cards)  # ...not when the board shows one cell
     # A step taken from the filtered board comes back to it.
     assert f"?next=/units/{tree.B1.pk}/pipeline/%3Fcell%3D{tree.C2.pk}" in html
 
