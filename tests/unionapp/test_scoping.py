@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from members.models import Member
-from unionapp.models import Unit
+from tests.factories import make_user
+from unionapp.models import Assignment, Role, Unit
 from unionapp.scoping import Cap, Scope
 
 
@@ -106,9 +107,13 @@ def test_unit_page_counts_members_of_each_child(client, people, tree, members, d
     assert [u.code for u in response.context["breadcrumbs"]] == ["D1"]  # the province is above their scope
 
 
-@pytest.mark.parametrize("who", ["secretary", "officer", "district", "province", "admin"])
+@pytest.mark.parametrize("who", ["secretary", "officer", "district", "province", "admin", "two roles"])
 def test_breadcrumbs_run_from_the_top_the_user_sees_down_to_the_unit(people, tree, who, django_assert_num_queries):
-    user = getattr(people, who)
+    if who == "two roles":  # a cell's secretary who is also an officer of another commune
+        user = make_user("hai_vai_tro", Role.CELL_SECRETARY, tree.C1)
+        Assignment.objects.create(user=user, unit=tree.B2, role=Role.BASE_OFFICER)
+    else:
+        user = getattr(people, who)
     scope = Scope(user)
     for unit in Unit.objects.all():
         if not scope.sees(unit):
