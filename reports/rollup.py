@@ -222,12 +222,16 @@ def _grouped(qs, key):
     return qs.values_list(key).annotate(n=Count("pk")).order_by()
 
 
-def _own_targets(q: Q, years) -> dict[str, list]:
-    """(union, federation, party) set on the units selected by ``q`` (on Target), summed over ``years``, by path."""
+def _own_targets(q: Q, years, paths: dict[int, str] | None = None) -> dict[str, list]:
+    """(union, federation, party) set on the units selected by ``q`` (on Target), summed over ``years``, by path.
+    With ``paths`` (the units' paths by id, when the caller has them) no join to the tree."""
     own: dict[str, list] = {}
-    for path, *values in Target.objects.filter(q, year__in=list(years)).values_list(
-        "unit__path", "union", "federation", "party"
-    ):
+    rows = Target.objects.filter(q, year__in=list(years))
+    if paths is None:
+        rows = rows.values_list("unit__path", "union", "federation", "party")
+    else:
+        rows = ((paths[pk], *values) for pk, *values in rows.values_list("unit_id", "union", "federation", "party"))
+    for path, *values in rows:
         current = own.get(path)
         own[path] = values if current is None else [_sum_targets(ab) for ab in zip(current, values, strict=True)]
     return own
@@ -260,7 +264,7 @@ def targets_of(unit: Unit, children: list[Unit], years) -> dict[str, tuple]:
     """Targets of ``unit`` and its ``children``, by path. One query; a second, over the subtree, only
     when one of them lacks a target of its own (it is then the sum of those set below it)."""
     wanted = [unit, *children]
-    own = _own_targets(Q(unit__in=[u.pk for u in wanted]), years)
+    own = _own_targets(Q(unit__in=[u.pk for u in wanted]), years, paths={u.pk: u.path for u in wanted})
     if not all(all(v is not None for v in own.get(u.path, [None])) for u in wanted):
         own = _own_targets(unit.subtree_q("unit__"), years)
     return {u.path: target_of(own, u.path) for u in wanted}
