@@ -404,10 +404,24 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None,
         pos = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
         key = f"SUBSTR(path, {n + 1}, {pos}(SUBSTR(path, {n + 1}), '/') - 1)"
         in_cells, cells = "AND path >= %s AND path < %s", list(path_range(under.path))
-    branches, params = [], []
+    # Single days of one grain with the same coefficients (the days left in this month, the months before a
+    # quarter...) are one branch, ``day IN (...)``: one index scan per day still, but less for the planner.
+    merged: dict[tuple, list] = defaultdict(list)
     for (grain, first, last), coefs in terms.items():
-        # One index range per term, its coefficients written in as integer literals.
-        c_start, c_now, c_during, c_state, c_period = (int(c) for c in coefs)
+        if any(coefs):
+            span = () if first == last else (first, last)
+            merged[(grain, tuple(int(c) for c in coefs), span)].append(first)
+    branches, params = [], []
+    for (grain, coefs, span), days in merged.items():
+        # One index range per branch, its coefficients written in as integer literals.
+        c_start, c_now, c_during, c_state, c_period = coefs
+        if span:
+            when = f"day BETWEEN {day} AND {day}"
+            params.extend(d.isoformat() for d in span)
+        else:
+            when = f"day IN ({', '.join([day] * len(days))})"
+            params.extend(d.isoformat() for d in days)
+        params.extend(cells)
         branches.append(
             f"SELECT {key} AS cell_id, (members_in - members_out) * {c_start} AS m_start,"  # noqa: S608
             f" (members_in - members_out) * {c_now} AS m_now, introduced * {c_during} AS introduced,"
@@ -415,9 +429,8 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None,
             f" party_introduced * {c_during} AS p_i, party_admitted * {c_during} AS p_a,"
             f" in_training * {c_state} AS training, open_referrals * {c_state} AS pipeline,"
             f" introducers * {c_period} AS introducers"
-            f" FROM {table} WHERE grain = {int(grain)} AND day BETWEEN {day} AND {day} {in_cells}"
+            f" FROM {table} WHERE grain = {int(grain)} AND {when} {in_cells}"
         )
-        params.extend([first.isoformat(), last.isoformat(), *cells])
     sql = f"""
         SELECT cell_id, SUM(m_start), SUM(m_now), SUM(introduced), SUM(adm_u), SUM(adm_f),
                SUM(p_i), SUM(p_a), SUM(training), SUM(pipeline), SUM(introducers)
