@@ -130,7 +130,7 @@ class Scope:
         missing = [pk for pk in ids if pk not in known]
         if missing:
             known |= {u.pk: u for u in Unit.objects.filter(pk__in=missing)}
-        return [known[pk] for pk in ids]
+        return [known[pk] for pk in ids if pk in known]
 
     def q(self, cap: str | None = None, via: str = "") -> Q:
         """Q selecting rows whose unit (reached through ``via``, e.g. "cell__") lies in scope for ``cap``."""
