@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 from tests.factories import make_member, make_unit, make_user
@@ -28,10 +30,37 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # Real hashing costs ~0.3 s a user; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def data_for_the_module(django_db_blocker, build):
+    """Data built once for all the tests of a module, as Django's ``setUpTestData``: for a module-scoped
+    fixture, ``yield from data_for_the_module(django_db_blocker, build)``. ``build()`` runs in a transaction
+    left open for the module; each test's own transaction (its ``db`` fixture, which it must still ask for)
+    is a savepoint inside it, rolled back after the test, so what a test writes never reaches the next one.
+    The module's transaction is rolled back at the end. A test must not change the built objects in memory."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                data = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +73,10 @@ def default_language_after_each_test():
 
 @pytest.fixture
 def tree(db):
+    return build_tree()
+
+
+def build_tree() -> SimpleNamespace:
     t = SimpleNamespace()
     t.P = make_unit(Kind.PROVINCE, name="Tỉnh đoàn Thử", code="P")
     t.D1 = make_unit(Kind.DISTRICT, t.P, name="Huyện đoàn Một", code="D1")
@@ -60,6 +93,10 @@ def tree(db):
 
 @pytest.fixture
 def people(tree):
+    return build_people(tree)
+
+
+def build_people(tree) -> SimpleNamespace:
     """One user per role, plus an outsider with no assignment and a superuser."""
     p = SimpleNamespace()
     p.secretary = make_user("bithu", Role.CELL_SECRETARY, tree.C1)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from members import services as member_services
 from members.models import ImportBatch
 from referrals import services as referral_services
+from tests.conftest import build_people, build_tree, data_for_the_module
 from tests.factories import make_member, make_referral, make_unit, make_user
 from unionapp.models import Kind, Role
 from unionapp.scoping import Cap, Scope
@@ -115,9 +116,16 @@ def test_every_url_has_an_entry():
     assert {name.split()[0] for name in ROUTES} - url_names() == set()
 
 
-@pytest.fixture
-def world(tree, people):
-    """The test tree, plus a second province with its own data: out of everyone's scope."""
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The test tree, plus a second province with its own data: out of everyone's scope. Built once for
+    the module's 400-odd requests (each test's writes are rolled back after it)."""
+    yield from data_for_the_module(django_db_blocker, build_world)
+
+
+def build_world():
+    tree = build_tree()
+    people = build_people(tree)
     w = SimpleNamespace(tree=tree, people=people)
     p2 = make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác", code="P2")
     b9 = make_unit(Kind.BASE, p2, name="Đoàn xã Chín", code="B9")
@@ -211,7 +219,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "role", "where"), CASES)
-def test_access(client, world, name, role, where):
+def test_access(db, client, world, name, role, where):
     route = ROUTES[name]
     url_name = name.split()[0]
     obj = getattr(world, where)[route.obj] if route.obj else None
@@ -229,7 +237,7 @@ def test_access(client, world, name, role, where):
         assert response["Location"].startswith("/accounts/login/")
 
 
-def test_a_superuser_reaches_everything(client, world):
+def test_a_superuser_reaches_everything(db, client, world):
     client.force_login(world.people.admin)
     for where in ("inside", "outside"):
         assert client.get(reverse("member_detail", args=[getattr(world, where)["member"].pk])).status_code == 200
@@ -244,8 +252,25 @@ def test_roles_cover_the_capability_table():
     assert used - {None} == set(Cap.ALL)
 
 
-def test_the_admin_is_404_or_login_for_everyone_but_superusers(client, world):
+def test_the_admin_is_404_or_login_for_everyone_but_superusers(db, client, world):
     for role in ("secretary", "officer", "district", "province"):
         client.force_login(getattr(world.people, role))
         response = client.get("/admin/members/member/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_writes_made_by_one_access_test_are_gone_before_the_next_a(db, world):
+    """The world is built once for this module: each test's writes must be rolled back after it, or a POST
+    in one test (a transfer accepted, say) would change what the next one checks. This one writes..."""
+    from members.models import Member
+
+    Member.objects.filter(pk=world.inside["member"].pk).delete()
+    assert not Member.objects.filter(pk=world.inside["member"].pk).exists()
+
+
+def test_writes_made_by_one_access_test_are_gone_before_the_next_b(db, world):
+    """...and this one, run after it, finds the world as it was built (both ask for ``db``, so pytest-django
+    keeps them in the file's order)."""
+    from members.models import Member
+
+    assert Member.objects.filter(pk=world.inside["member"].pk).exists()
