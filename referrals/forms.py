@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,26 @@ from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
 
+class IntroducerSelect(forms.Select):
+    """A cell's members are all listed; past RENDER_LIMIT (a whole commune union) only the chosen one is, and
+    the search box asks the server. Decided when the form is drawn: a form saved at once never counts them.
+    Validation uses the field's whole queryset either way."""
+
+    RENDER_LIMIT = 300
+
+    def get_context(self, name, value, attrs):
+        if isinstance(self.choices, ModelChoiceIterator):
+            field = self.choices.field
+            if field.queryset.count() > self.RENDER_LIMIT:
+                chosen = [v for v in self.format_value(value) if v.isdigit()]
+                options = [(m.pk, field.label_from_instance(m)) for m in field.queryset.filter(pk__in=chosen)]
+                self.choices = [("", field.empty_label), *options]
+        return super().get_context(name, value, attrs)
+
+
 class IntroducerField(forms.ModelChoiceField):
+    widget = IntroducerSelect
+
     def label_from_instance(self, m):
         return f"{m.full_name} — {m.date_of_birth:%d/%m/%Y}"
 
@@ -95,27 +115,12 @@ class ReferralForm(PersonFields, forms.ModelForm):
                 "data-search-placeholder": _("Gõ tên để tìm (có dấu hoặc không)"),
             }
         )
-        self._limit_rendered_introducers(members)
         self.fields["gender"].choices = [c for c in self.fields["gender"].choices if c[0]]
         self.fields["collective_kind"].required = False
         self.fields["introduced_on"].initial = timezone.localdate()
         self.warnings: list[str] = []
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    RENDER_LIMIT = 300
-
-    def _limit_rendered_introducers(self, members):
-        """A cell's members are all listed; past RENDER_LIMIT (a whole commune union) only the
-        chosen one is, and the search box asks the server. Validation still uses the full scope."""
-        if members.count() <= self.RENDER_LIMIT:
-            return
-        field = self.fields["introducer"]
-        chosen = self.data.get("introducer") or self.initial.get("introducer")
-        options = [("", field.empty_label)]
-        if chosen and str(chosen).isdigit():
-            options += [(m.pk, field.label_from_instance(m)) for m in members.filter(pk=chosen)]
-        field.widget.choices = options
 
     def clean_citizen_id(self):
         value = self.citizen_id_format()

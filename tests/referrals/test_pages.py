@@ -360,3 +360,33 @@ def test_the_step_buttons_speak_the_users_language(client, people, tree):
     assert ">Start the course</a>" in client.get(board).content.decode()
     client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     assert ">Vào lớp bồi dưỡng</a>" in client.get(board).content.decode()
+
+
+def test_past_the_limit_the_introducer_picker_lists_only_the_chosen_member(client, people, tree, monkeypatch):
+    """A commune union's members are too many for one select: it then holds the chosen one only, and the
+    search box finds the others. A form saved at once never counts them."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from referrals.forms import IntroducerSelect
+
+    chosen, other = make_member(tree.C1, full_name="Người Được Chọn"), make_member(tree.C2, full_name="Người Khác")
+    client.force_login(people.officer)
+
+    def options(response):
+        select = re.search(r'<select name="introducer".*?</select>', response.content.decode(), re.S).group(0)
+        return re.findall(r'<option value="(\d*)"', select)
+
+    url = reverse("referral_create")
+    assert {str(chosen.pk), str(other.pk)} <= set(options(client.get(url)))  # under the limit: everyone
+    monkeypatch.setattr(IntroducerSelect, "RENDER_LIMIT", 1)
+    assert options(client.get(url)) == [""]
+    assert options(client.get(url, {"introducer": chosen.pk})) == ["", str(chosen.pk)]
+    # A form sent back with an error keeps the chosen introducer, still the only one listed.
+    response = client.post(url, referral_data(tree.C1, chosen, full_name=""))
+    assert response.status_code == 200 and options(response) == ["", str(chosen.pk)]
+    with CaptureQueriesContext(connection) as saved:
+        assert client.post(url, referral_data(tree.C1, chosen)).status_code == 302
+    assert not [q for q in saved.captured_queries if 'COUNT(*) AS "__count" FROM "members_member"' in q["sql"]]
