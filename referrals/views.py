@@ -258,20 +258,18 @@ def safe_next(request) -> str:
     return target if target and ok else ""
 
 
-def board_cell(request: HttpRequest, unit) -> tuple[list, object]:
-    """A base union's cells, in list order, and the one its board (or a step for a list started from it)
-    shows when ``?cell=`` asks for one. Only a cell of this unit (the scope check was the unit's): any other
-    value is not found. A cell's board has no cells to pick."""
-    if unit.kind != Kind.BASE:
-        return [], None
-    cells = in_list_order(unit.children.filter(kind=Kind.CELL))
+def board_cell(request: HttpRequest, unit, cells=None):
+    """The cell of a base union's board (or of a step for a list started from it) that ``?cell=`` asks for,
+    or None. Only a cell of this unit (the scope check was the unit's): any other value is not found.
+    ``cells``: the unit's cells, when the caller has them already."""
     chosen = request.GET.get("cell", "")
-    if not chosen:
-        return cells, None
-    cell = next((c for c in cells if str(c.pk) == chosen), None)
+    if not chosen or unit.kind != Kind.BASE:
+        return None
+    pool = cells if cells is not None else unit.children.filter(kind=Kind.CELL)
+    cell = next((c for c in pool if str(c.pk) == chosen), None)
     if cell is None:
         raise Http404
-    return cells, cell
+    return cell
 
 
 def board_url(unit, cell=None) -> str:
@@ -286,7 +284,8 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
     if unit.kind not in (Kind.CELL, Kind.BASE):
         raise Http404
-    cells, cell = board_cell(request, unit)
+    cells = in_list_order(unit.children.filter(kind=Kind.CELL)) if unit.kind == Kind.BASE else []
+    cell = board_cell(request, unit, cells)
     year = timezone.localdate().year
     shown = cell or unit
     referrals = Referral.objects.filter(shown.subtree_q("cell__")).select_related("cell", "introducer")
@@ -337,7 +336,7 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     unit = request.scope.get_unit(pk, cap)
     if unit.kind not in (Kind.CELL, Kind.BASE):
         raise Http404
-    _cells, cell = board_cell(request, unit)  # started from a board showing one cell: that cell's candidates
+    cell = board_cell(request, unit)  # started from a board showing one cell: that cell's candidates
     candidates = scoped_referrals(request, cap).filter((cell or unit).subtree_q("cell__"), stage=stage)
     joins, joins_counts = None, {}
     if step == "admit":
