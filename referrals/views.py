@@ -4,7 +4,8 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -277,6 +278,9 @@ def board_url(unit, cell=None) -> str:
     return f"{url}?cell={cell.pk}" if cell else url
 
 
+BOARD_CARDS = 30  # per column of the board; the referral list has the rest
+
+
 @requires(Cap.VIEW_MEMBERS)
 def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
     """Counts and names per stage for a cell or a base union, with each card's next action. A base union's
@@ -288,24 +292,35 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
     cell = board_cell(request, unit, cells)
     year = timezone.localdate().year
     shown = cell or unit
-    referrals = Referral.objects.filter(shown.subtree_q("cell__")).select_related("cell", "introducer")
-    open_cards = list(referrals.filter(stage__in=Stage.OPEN).order_by("introduced_on", "pk"))
-    closed_counts = dict(
-        referrals.filter(stage__in=Stage.CLOSED, introduced_on__year=year)
+    referrals = Referral.objects.filter(shown.subtree_q("cell__"))
+    counts = dict(
+        referrals.filter(Q(stage__in=Stage.OPEN) | Q(stage__in=Stage.CLOSED, introduced_on__year=year))
         .values_list("stage")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    # The longest waiting of each column: a commune union's board would otherwise draw every open referral.
+    waiting = [F("introduced_on").asc(), F("pk").asc()]
+    open_cards = list(
+        referrals.filter(stage__in=Stage.OPEN)
+        .select_related("cell", "introducer")
+        .annotate(place=Window(RowNumber(), partition_by=F("stage"), order_by=waiting))
+        .filter(place__lte=BOARD_CARDS)
+        .order_by(*waiting)
+    )
     columns = []
     for stage in Stage.OPEN:
         cards = [r for r in open_cards if r.stage == stage]
-        columns.append({"stage": stage, "label": Stage(stage).label, "cards": cards, "count": len(cards)})
+        count = counts.get(stage, 0)
+        columns.append({"stage": stage, "label": Stage(stage).label, "cards": cards, "count": count,
+                        "more": count - len(cards)})  # fmt: skip
     context = {
         "unit": unit,
         "cells": cells,
         "cell": cell,
+        "shown": shown,
         "columns": columns,
-        "closed": [(Stage(s).label, closed_counts.get(s, 0)) for s in Stage.CLOSED],
+        "closed": [(Stage(s).label, counts.get(s, 0)) for s in Stage.CLOSED],
         "year": year,
         "can_move": request.scope.can(Cap.LOG_REFERRALS, unit),
         "can_approve": request.scope.can(Cap.APPROVE_ADMISSIONS, unit),

@@ -305,6 +305,45 @@ def test_a_board_shows_only_its_own_cells(client, people, tree, cell):
     assert client.get(reverse("pipeline_board", args=[tree.B1.pk]), {"cell": value}).status_code == 404
 
 
+def test_a_long_column_shows_the_longest_waiting_and_leads_to_the_rest(client, people, tree, monkeypatch):
+    """A commune union holds hundreds of open referrals: each column draws the oldest few, counts them all and
+    links to the referral list filtered to that stage and to the unit (or cell) the board shows."""
+    import re
+
+    from referrals import views
+
+    monkeypatch.setattr(views, "BOARD_CARDS", 2)
+    for day, cell in [(5, tree.C1), (2, tree.C1), (9, tree.C2), (3, tree.C1)]:
+        make_referral(tree.C1 if cell is tree.C1 else tree.C2, people.officer, full_name=f"Người Ngày {day}",
+                      introduced_on=date(2026, 3, day))  # fmt: skip
+    reviewed_referral(tree.C2, people.officer, full_name="Người Đã Xét")
+    done = reviewed_referral(tree.C1, people.officer, full_name="Người Đã Vào")
+    services.admit(referral=done, by=people.officer, decision_number="1", decision_date=date(2026, 6, 1))
+    client.force_login(people.officer)
+
+    response = client.get(reverse("pipeline_board", args=[tree.B1.pk]))
+    html = response.content.decode()
+    columns = {c["stage"]: ([r.full_name for r in c["cards"]], c["count"]) for c in response.context["columns"]}
+    assert columns == {
+        "introduced": (["Người Ngày 2", "Người Ngày 3"], 4),
+        "training": ([], 0),
+        "reviewed": (["Người Đã Xét"], 1),
+    }
+    assert re.search(r'data-testid="column-introduced">\s*<h2[^>]*>[^<]*<span[^>]*>4</span>', html)
+    assert "Đã kết nạp: <strong>1</strong>" in html  # the year's closed referrals are still counted
+    more = re.findall(r'<a class="small" href="([^"]+)" data-testid="more-(\w+)">([^<]+)</a>', html)
+    link = f"{reverse('referral_list')}?stage=introduced&amp;unit={tree.B1.pk}"
+    assert more == [(link, "introduced", "Còn 2 hồ sơ mới hơn: xem trong danh sách giới thiệu")]
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert all(f"Người Ngày {day}" in listed for day in (2, 3, 5, 9)) and "Người Đã Xét" not in listed
+
+    # On one cell's board: that cell's oldest, and the rest of that cell's.
+    response = client.get(reverse("pipeline_board", args=[tree.B1.pk]), {"cell": tree.C1.pk})
+    assert [r.full_name for r in response.context["columns"][0]["cards"]] == ["Người Ngày 2", "Người Ngày 3"]
+    assert f"?stage=introduced&amp;unit={tree.C1.pk}" in response.content.decode()
+    assert "Còn 1 hồ sơ mới hơn" in response.content.decode()
+
+
 def test_a_cells_board_has_no_cell_picker(client, people, tree):
     client.force_login(people.secretary)
     html = client.get(reverse("pipeline_board", args=[tree.C1.pk])).content.decode()
