@@ -11,6 +11,7 @@ query at login; page views read a flag in the session.
 
 from axes.utils import reset as unlock_username
 from django.contrib import messages
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
@@ -22,6 +23,44 @@ from django.utils.translation import gettext as _
 
 from unionapp import audit
 from unionapp.models import Assignment, TemporaryPassword, Unit
+
+
+class RolesBackend(ModelBackend):
+    """Django's model backend, but the user of each request is read with their roles and the roles' units in
+    one query (a LEFT JOIN), not one for the user and one for the roles: the scoping layer needs both on
+    every page (``Scope.assignments`` takes ``user.roles_read``)."""
+
+    def get_user(self, user_id):
+        user_fields = [f.attname for f in User._meta.concrete_fields]
+        unit_fields = [f.attname for f in Unit._meta.concrete_fields]
+        qs = User._default_manager.filter(pk=user_id).values_list(
+            *user_fields, "assignments__id", "assignments__role", *(f"assignments__unit__{f}" for f in unit_fields)
+        )
+        try:
+            rows = list(qs)
+        except (ValueError, TypeError):  # a session naming no valid id
+            return None
+        if not rows:
+            return None
+        n = len(user_fields)
+        user = User.from_db(qs.db, user_fields, rows[0][:n])
+        roles = []
+        for row in rows:
+            assignment_id, role, unit_values = row[n], row[n + 1], row[n + 2 :]
+            if assignment_id is None:
+                continue
+            unit = Unit.from_db(qs.db, unit_fields, unit_values)
+            if not unit.is_active:
+                continue
+            assignment = Assignment.from_db(
+                qs.db, ["id", "user_id", "unit_id", "role"], [assignment_id, user.pk, unit.pk, role]
+            )
+            Assignment.unit.field.set_cached_value(assignment, unit)
+            Assignment.user.field.set_cached_value(assignment, user)
+            roles.append(assignment)
+        user.roles_read = sorted(roles, key=lambda a: a.unit.path)
+        return user if self.user_can_authenticate(user) else None
+
 
 MUST_CHANGE = "_must_change_password"  # session key: the password in use is temporary
 # Pages a user with a temporary password may open: the password page, and the ways out.

@@ -80,7 +80,8 @@ def unit_label_within(province_path: str, name: str, path: str) -> str:
 
 
 class Scope:
-    """What one user may see and do. Built once per request (one query for the assignments)."""
+    """What one user may see and do. Built once per request: the assignments come with the request's user
+    (``accounts.RolesBackend``), or in one query for any other user."""
 
     def __init__(self, user):
         self.user = user
@@ -93,6 +94,9 @@ class Scope:
     def assignments(self) -> list:
         if not (self.user.is_authenticated and self.user.is_active):
             return []
+        read = getattr(self.user, "roles_read", None)  # read with the request's user (accounts.RolesBackend)
+        if read is not None:
+            return read
         return list(self.user.assignments.select_related("unit").filter(unit__is_active=True).order_by("unit__path"))
 
     def roots(self, cap: str | None = None) -> list[Unit]:

@@ -124,7 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before checking the password
-    "django.contrib.auth.backends.ModelBackend",
+    "unionapp.accounts.RolesBackend",  # Django's ModelBackend, reading the user's roles with the user
 ]
 # Brute-force protection: after 5 failed logins for one username, the account is locked for an hour,
 # or until an administrator deletes the attempts in the admin ("Access attempts"). By username, not

@@ -169,10 +169,10 @@ def test_the_cell_page_reads_its_stays_in_one_query(client, people, tree, django
     client.force_login(people.secretary)
     url = reverse("unit_detail", args=[tree.C1.pk])
     client.get(url)
-    # session, user, assignments, unit, children, register, stays (however many), and the to-do box's three
+    # session, user with their roles, unit, children, register, stays (however many), and the to-do box's three
     # (transfers waiting, candidates by stage, members without a 1+1 this year); the breadcrumbs are the
     # secretary's own cell: no query
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert len(response.context["hosted"]) == 3
     assert sum(m.stay is not None for m in response.context["members"]) == 3

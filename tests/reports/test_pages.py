@@ -113,9 +113,9 @@ def test_the_dashboard_chart_leaves_the_months_to_come_blank(client, people, tre
 
 def test_the_report_query_count_is_pinned(client, people, tree, known, django_assert_num_queries):
     client.force_login(people.province)
-    # session, user, assignments, unit; the report: children, summary rows, targets (and, as D2 has none
+    # session, user with their roles, unit; the report: children, summary rows, targets (and, as D2 has none
     # of its own, those set below it); no breadcrumbs query (the unit of the role; no session save)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(reverse("report", args=[tree.P.pk]), Q)
 
 

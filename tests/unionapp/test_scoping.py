@@ -42,6 +42,28 @@ def test_scope_is_read_in_one_query(people, tree, django_assert_num_queries):
         scope.q(Cap.VIEW_MEMBERS)
 
 
+def test_each_request_reads_the_user_with_their_roles_in_one_query(client, people, tree, django_assert_num_queries):
+    """The session, then the user with their roles and units: the scope needs no query of its own. A role given
+    or a unit deactivated counts from the next request; a user with no role, or a disabled one, still works."""
+    home = reverse("home")
+    client.force_login(people.officer)
+    with django_assert_num_queries(2):
+        assert client.get(home).url == reverse("dashboard", args=[tree.B1.pk])
+    Assignment.objects.create(user=people.officer, unit=tree.D2, role=Role.DISTRICT_STAFF)
+    tree.B1.is_active = False
+    tree.B1.save()
+    assert client.get(home).url == reverse("dashboard", args=[tree.D2.pk])
+    assert client.get(reverse("unit_detail", args=[tree.C1.pk])).status_code == 404
+    assert client.get(reverse("unit_detail", args=[tree.C3.pk])).status_code == 200
+
+    client.force_login(people.outsider)
+    response = client.get(home)
+    assert response.status_code == 200 and response.context["user"] == people.outsider  # the no-role page
+    people.outsider.is_active = False
+    people.outsider.save()
+    assert client.get(home).url.startswith(reverse("login"))
+
+
 def test_a_deactivated_unit_grants_nothing(people, tree):
     tree.B1.is_active = False
     tree.B1.save()
