@@ -273,12 +273,21 @@ def seed_referrals(rng: random.Random, units: list[Unit], by: User, today: date)
     write_referrals(rng, cells, introducers, years=(today.year - 1, today.year), per_cell=(3, 9), by=by, today=today)
 
 
+def decision_day(ready: date) -> date:
+    """The day a base union approves a candidate ready on ``ready``: its standing committee signs one decision a
+    month, on the 25th, for the Union and one for the Federation."""
+    if ready.day <= 25:
+        return ready.replace(day=25)
+    return (ready.replace(day=1) + timedelta(days=32)).replace(day=25)
+
+
 def write_referrals(rng, cells, introducers, *, years, per_cell, by, today, batch_size=5000) -> tuple[int, int]:
     """Referrals for every cell in ``years``, in every stage, into the union and the federation; the
     union admissions become members. Bulk writes only (the demo and the province scale both use it)."""
     from referrals.models import Joins, Place, Referral, ReferralEvent, Stage
 
     referrals, admitted = [], []
+    decisions = {}  # (base union, Union or Federation, day): the referrals that one approval decision admits
     for year in years:
         last_day = today if year == today.year else date(year, 12, 31)
         span = (last_day - date(year, 1, 1)).days
@@ -309,8 +318,11 @@ def write_referrals(rng, cells, introducers, *, years, per_cell, by, today, batc
                     r.votes_present = rng.randint(10, 40)
                     r.votes_for = r.votes_present - rng.randint(0, 3)
                 if stage == Stage.ADMITTED:
-                    r.decision_date = min(r.review_date + timedelta(days=rng.randint(7, 40)), today)
-                    r.decision_number = f"{rng.randint(1, 300)}-QĐ/ĐTN"
+                    r.decision_date = decision_day(r.review_date + timedelta(days=rng.randint(7, 40)))
+                    if r.decision_date > today:
+                        stage, r.decision_date = Stage.REVIEWED, None  # the next decision is still to come
+                if stage == Stage.ADMITTED:
+                    decisions.setdefault((cell.parent_id, joins, r.decision_date), []).append(r)
                     r.admitted_cell = cell
                     if joins == Joins.UNION:
                         m = Member(
@@ -324,6 +336,12 @@ def write_referrals(rng, cells, introducers, *, years, per_cell, by, today, batc
                 r.stage = stage
                 r.refresh_derived()
                 referrals.append(r)
+    # Numbered in date order within each base union and year, as its office numbers them.
+    numbers = {}
+    for (base, _joins, day), listed in sorted(decisions.items(), key=lambda item: (item[0][0], item[0][2], item[0][1])):
+        n = numbers[base, day.year] = numbers.get((base, day.year), 0) + 1
+        for r in listed:
+            r.decision_number = f"{n}-QĐ/ĐTN"
     bulk.insert(admitted, batch_size)
     for r in referrals:
         if r.member is not None:

@@ -67,12 +67,19 @@ def test_xa_approves_a_list_with_one_decision_on_a_phone(phone, demo_data):
 
     base = Unit.objects.get(code="LS-CL-QL")
     officer = User.objects.get(username="xa")
-    names = ["Lò Thị Một", "Lò Thị Hai", "Lò Thị Ba"]
+    names = ["Lò Thị Một", "Lò Thị Hai", "Lò Thị Ba", "Lò Thị Muộn"]
     for name in names:
-        r = make_referral(Unit.objects.get(code="LS-CL-QL-BT"), officer, full_name=name, introduced_on=date(2026, 3, 1))
-        r = services.start_training(referral=r, by=officer, course_name="Lớp", start=date(2026, 4, 1), end=None)
-        services.record_review(referral=r, by=officer, review_date=date(2026, 5, 1), votes_for=9, votes_present=10)
-    waiting = Referral.objects.filter(cell__parent=base, stage=Stage.REVIEWED, joins="union").count()
+        late = name == "Lò Thị Muộn"  # her cell met in November: a June decision cannot admit her
+        r = make_referral(Unit.objects.get(code="LS-CL-QL-BT"), officer, full_name=name,
+                          introduced_on=date(2026, 9 if late else 3, 1))  # fmt: skip
+        r = services.start_training(referral=r, by=officer, course_name="Lớp", start=r.introduced_on, end=None)
+        day = date(2026, 11, 2) if late else date(2026, 5, 1)
+        services.record_review(referral=r, by=officer, review_date=day, votes_for=9, votes_present=10)
+    waiting = Referral.objects.filter(cell__parent=base, stage=Stage.REVIEWED, joins="union")
+    # Whoever the demo has waiting too: those met after the decision's day are refused with her.
+    late = set(waiting.filter(review_date__gt=date(2026, 6, 10)).values_list("full_name", flat=True))
+    assert "Lò Thị Muộn" in late
+    waiting = waiting.count()
 
     login(phone, "xa")
     phone.get_by_role("link", name="Tiến độ kết nạp").click()
@@ -102,20 +109,24 @@ def test_xa_approves_a_list_with_one_decision_on_a_phone(phone, demo_data):
     expect(phone.get_by_test_id("refused")).to_have_count(0)
     answer["yes"] = True
     button.click()
-    # The demo's reviewed candidate met in November: a June decision cannot admit her, so nobody is admitted.
+    # One of the list cannot be admitted by this decision, so nobody is: all or nothing.
     refused = phone.get_by_test_id("refused")
-    expect(refused).to_contain_text("Dương Hồng Duyên")
+    for name in late:
+        expect(refused).to_contain_text(name)
     expect(refused).to_contain_text("Ngày quyết định phải sau ngày chi đoàn họp xét.")
-    assert not Referral.objects.filter(full_name__in=[*names, "Dương Hồng Duyên"], stage=Stage.ADMITTED).exists()
+    assert not Referral.objects.filter(full_name__in=names, stage=Stage.ADMITTED).exists()
     expect(phone.get_by_label("Số quyết định chuẩn y")).to_have_value("199-QĐ/ĐTN")  # nothing typed is lost
-    phone.get_by_label("Dương Hồng Duyên").uncheck()
+    for name in late:
+        phone.get_by_label(name).uncheck()
     phone.get_by_role("button", name="Chuẩn y kết nạp theo danh sách").click()
-    expect(phone.get_by_text("Đã chuẩn y kết nạp 2 người theo quyết định số 199-QĐ/ĐTN.")).to_be_visible()
+    n = waiting - 1 - len(late)
+    expect(phone.get_by_text(f"Đã chuẩn y kết nạp {n} người theo quyết định số 199-QĐ/ĐTN.")).to_be_visible()
     reviewed = phone.get_by_test_id("column-reviewed").inner_text()
-    assert "Lò Thị Ba" in reviewed and "Dương Hồng Duyên" in reviewed and "Lò Thị Một" not in reviewed
-    admitted = Referral.objects.filter(full_name__in=[*names, "Dương Hồng Duyên"], stage=Stage.ADMITTED)
+    assert "Lò Thị Ba" in reviewed and "Lò Thị Muộn" in reviewed and "Lò Thị Một" not in reviewed
+    admitted = Referral.objects.filter(full_name__in=names, stage=Stage.ADMITTED)
     assert set(admitted.values_list("full_name", "decision_number")) == {
         ("Lò Thị Một", "199-QĐ/ĐTN"),
         ("Lò Thị Hai", "199-QĐ/ĐTN"),
     }
+    assert Referral.objects.filter(decision_number="199-QĐ/ĐTN").count() == n
     assert Member.objects.filter(full_name__in=names[:2], cell__code="LS-CL-QL-BT").count() == 2
