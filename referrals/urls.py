@@ -12,6 +12,7 @@ urlpatterns = [
     path("referrals/<int:pk>/<slug:step>/", views.referral_step, name="referral_step"),
     path("units/<int:pk>/pipeline/", views.pipeline_board, name="pipeline_board"),
     path("units/<int:pk>/pipeline/<slug:step>/", views.pipeline_many, name="pipeline_many"),
+    path("units/<int:pk>/decisions/", views.decision_index, name="decision_index"),
     path("units/<int:pk>/decision.xlsx", views.decision_list, name="decision_list"),
     path("units/<int:pk>/decision/edit/", views.decision_edit, name="decision_edit"),
 ]

@@ -328,7 +328,8 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         "here": request.get_full_path(),
     }
     if context["can_approve"]:
-        context["decisions"] = decisions_of(request, unit, year)
+        decisions = decisions_of(request, unit, year, limit=DECISIONS_SHOWN + 1)
+        context["decisions"], context["more_decisions"] = decisions[:DECISIONS_SHOWN], len(decisions) > DECISIONS_SHOWN
     return render(request, "referrals/board.html", context)
 
 
@@ -443,9 +444,9 @@ def admitted_under(request, unit):
     )
 
 
-def decisions_of(request, unit, year: int) -> list[dict]:
+def decisions_of(request, unit, year: int, limit: int | None = None) -> list[dict]:
     """The approval decisions of ``year`` in the unit's subtree, newest first: number, date, Union or
-    Federation, how many people (one grouped query)."""
+    Federation, how many people (one grouped query); the first ``limit`` of them."""
     rows = (
         admitted_under(request, unit)
         .filter(decision_date__year=year)
@@ -453,10 +454,32 @@ def decisions_of(request, unit, year: int) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by("-decision_date", "decision_number")
     )
-    return [{"number": number, "date": day, "joins": joins, "n": n} for number, day, joins, n in rows[:DECISIONS_SHOWN]]
+    return [{"number": number, "date": day, "joins": joins, "n": n} for number, day, joins, n in rows[:limit]]
 
 
-DECISIONS_SHOWN = 12
+DECISIONS_SHOWN = 12  # on a board; the decisions page has them all
+
+
+@requires(Cap.APPROVE_ADMISSIONS)
+def decision_index(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every approval decision of one year for a cell or a base union, with its list and its correction:
+    the board shows the newest few of this year only."""
+    unit = request.scope.get_unit(pk, Cap.APPROVE_ADMISSIONS)
+    if unit.kind not in (Kind.CELL, Kind.BASE):
+        raise Http404
+    this_year = timezone.localdate().year
+    years = sorted(
+        {d.year for d in admitted_under(request, unit).dates("decision_date", "year")} | {this_year}, reverse=True
+    )
+    year = next((y for y in years if str(y) == request.GET.get("year")), this_year)
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": years,
+        "decisions": decisions_of(request, unit, year),
+        "breadcrumbs": request.scope.breadcrumbs(unit),
+    }
+    return render(request, "referrals/decision_index.html", context)
 
 
 def get_decision(request, unit):

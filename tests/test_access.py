@@ -79,6 +79,7 @@ ROUTES = {
     "pipeline_many admit": R(Cap.APPROVE_ADMISSIONS, obj="unit", extra=("admit",)),
     "decision_list": R(Cap.APPROVE_ADMISSIONS, obj="unit", ok=404),  # no decision in the test world: 404 inside too
     "decision_edit": R(Cap.APPROVE_ADMISSIONS, obj="unit", ok=404),
+    "decision_index": R(Cap.APPROVE_ADMISSIONS, obj="unit"),
     "report": R(Cap.VIEW_REPORTS, obj="unit"),
     "report_xlsx": R(Cap.EXPORT_REPORTS, obj="unit"),
     "dashboard": R(Cap.VIEW_REPORTS, obj="unit"),

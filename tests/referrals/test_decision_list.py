@@ -2,6 +2,7 @@
 
 import io
 from datetime import date, datetime
+from urllib.parse import quote
 
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -165,3 +166,53 @@ def test_libreoffice_prints_the_list_as_a_union_document(client, people, tree, t
     assert "DANH SÁCH ĐOÀN VIÊN ĐƯỢC KẾT NẠP" in text and "TM. BAN CHẤP HÀNH" in text
     row = next(line for line in text.splitlines() if "Lò Văn An" in line)
     assert "29/02/2008" in row and "Chi đoàn Một" in row
+
+
+def test_every_decision_of_every_year_is_reachable_from_the_board(client, people, tree, monkeypatch):
+    """The board shows this year's newest decisions; the decisions page has all of them, year by year."""
+    from referrals import views
+    from tests.factories import make_referral
+
+    monkeypatch.setattr(views, "DECISIONS_SHOWN", 1)
+    last_year = make_referral(tree.C1, people.secretary, full_name="Người Năm Trước", introduced_on=date(2025, 9, 1))
+    last_year = services.start_training(
+        referral=last_year, by=people.secretary, course_name="Lớp", start=date(2025, 9, 5), end=None
+    )
+    services.record_review(
+        referral=last_year, by=people.secretary, review_date=date(2025, 10, 1), votes_for=9, votes_present=10
+    )
+    decide(people.officer, "30-QĐ/ĐTN", date(2025, 12, 25), last_year)
+    decide(people.officer, "21-QĐ/ĐTN", date(2026, 6, 10), reviewed_referral(tree.C1, people.secretary))
+    decide(people.officer, "22-QĐ/ĐTN", date(2026, 7, 1), reviewed_referral(tree.C2, people.secretary))
+    client.force_login(people.officer)
+
+    board = client.get(reverse("pipeline_board", args=[tree.B1.pk])).content.decode()
+    assert "22-QĐ/ĐTN" in board and "21-QĐ/ĐTN" not in board
+    index = reverse("decision_index", args=[tree.B1.pk])
+    assert (
+        f'href="{index}" data-testid="all-decisions">Tất cả quyết định chuẩn y (ở đây là 1 quyết định gần nhất)'
+        in board
+    )
+
+    page = client.get(index).content.decode()
+    assert page.index("22-QĐ/ĐTN") < page.index("21-QĐ/ĐTN") and "30-QĐ/ĐTN" not in page
+    number = quote("21-QĐ/ĐTN", safe="")
+    assert f"{reverse('decision_list', args=[tree.B1.pk])}?number={number}&amp;date=2026-06-10&amp;joins=union" in page
+    assert '<option value="2026" selected>2026</option><option value="2025">2025</option>' in page
+    page = client.get(index, {"year": 2025}).content.decode()
+    assert "30-QĐ/ĐTN" in page and "25/12/2025 · Đoàn · 1 người" in page and "22-QĐ/ĐTN" not in page
+    assert "22-QĐ/ĐTN" in client.get(index, {"year": "x"}).content.decode()  # an unknown year: this year's
+    cell = client.get(reverse("decision_index", args=[tree.C2.pk])).content.decode()  # a cell's: its own people
+    assert "22-QĐ/ĐTN" in cell and "21-QĐ/ĐTN" not in cell
+
+
+def test_the_decisions_page_is_for_the_units_that_approve_within_the_scope(client, people, tree):
+    client.force_login(people.officer)
+    assert client.get(reverse("decision_index", args=[tree.B2.pk])).status_code == 404  # another base union
+    client.force_login(people.province)
+    assert client.get(reverse("decision_index", args=[tree.D1.pk])).status_code == 404  # a district: no such page
+    client.force_login(people.secretary)
+    assert client.get(reverse("decision_index", args=[tree.C1.pk])).status_code == 403  # approving is not theirs
+    client.force_login(people.district)
+    page = client.get(reverse("decision_index", args=[tree.B1.pk])).content.decode()
+    assert "Chưa có quyết định chuẩn y nào trong năm" in page
