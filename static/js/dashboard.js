@@ -10,8 +10,8 @@
     data: {
       labels: d.labels,
       datasets: [
-        { label: d.this_label, data: d.this_year, borderColor: "#0b5ed7", backgroundColor: "#0b5ed7", tension: 0.2 },
-        { label: d.last_label, data: d.last_year, borderColor: "#adb5bd", backgroundColor: "#adb5bd", borderDash: [6, 4], tension: 0.2 }
+        { label: d.this_label, data: d.this_year, borderColor: "#0b5ed7", backgroundColor: "#0b5ed7", cubicInterpolationMode: "monotone" },
+        { label: d.last_label, data: d.last_year, borderColor: "#adb5bd", backgroundColor: "#adb5bd", borderDash: [6, 4], cubicInterpolationMode: "monotone" }
       ]
     },
     options: {
