@@ -1,5 +1,6 @@
 """Vietnamese text handling: NFC, accent folding for search, register ordering, phones, IDs."""
 
+import functools
 import re
 import unicodedata
 
@@ -30,6 +31,7 @@ _LETTER_CODE = {letter: f"{i + 10:02d}" for i, letter in enumerate(_ALPHABET)}
 _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 
 
+@functools.lru_cache(maxsize=16384)  # names repeat their words: "Nguyễn", "Thị", "Đoàn", "thôn"...
 def _word_key(word: str) -> tuple[str, str]:
     letters, tones = [], []
     tone = "0"

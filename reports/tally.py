@@ -20,6 +20,7 @@ there is one definition of each figure, and a test compares it with the figures 
 """
 
 import calendar
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -378,20 +379,6 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None,
     coefficient per figure: one index range scan of the covering index ``tally_span`` each, added up
     with UNION ALL. Raw SQL: the ORM's CASE expressions cost twice as much at province scale, and a
     join from a VALUES list made PostgreSQL scan the whole table."""
-    at_start, after_start = prefix(start)
-    at_now, after_now = prefix(as_of)
-    during = interval(start, end)
-    span = stored_period(start, end)
-    # (grain, from, to) -> coefficients for: members at start, members now, during, the current state, introducers
-    terms: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for i, part in enumerate((at_start, at_now, during)):
-        for (grain, day), coef in part.items():
-            terms[(grain, day, day)][i] += coef
-    terms[(Grain.YEAR, after_start + timedelta(days=1), LAST_DAY)][0] -= 1
-    terms[(Grain.YEAR, after_now + timedelta(days=1), LAST_DAY)][1] -= 1
-    terms[(Grain.ALL, EVER, EVER)][3] = 1
-    if span:
-        terms[(span[0], span[1], span[1])][4] = 1
     day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
     table = CellTally._meta.db_table
     key, in_cells, cells = "cell_id", "", list(cell_ids or ())
@@ -404,23 +391,16 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None,
         pos = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
         key = f"SUBSTR(path, {n + 1}, {pos}(SUBSTR(path, {n + 1}), '/') - 1)"
         in_cells, cells = "AND path >= %s AND path < %s", list(path_range(under.path))
-    # Single days of one grain with the same coefficients (the days left in this month, the months before a
-    # quarter...) are one branch, ``day IN (...)``: one index scan per day still, but less for the planner.
-    merged: dict[tuple, list] = defaultdict(list)
-    for (grain, first, last), coefs in terms.items():
-        if any(coefs):
-            span = () if first == last else (first, last)
-            merged[(grain, tuple(int(c) for c in coefs), span)].append(first)
     branches, params = [], []
-    for (grain, coefs, span), days in merged.items():
+    for grain, coefs, span, days in _branches(start, end, as_of):
         # One index range per branch, its coefficients written in as integer literals.
         c_start, c_now, c_during, c_state, c_period = coefs
         if span:
             when = f"day BETWEEN {day} AND {day}"
-            params.extend(d.isoformat() for d in span)
+            params.extend(span)
         else:
             when = f"day IN ({', '.join([day] * len(days))})"
-            params.extend(d.isoformat() for d in days)
+            params.extend(days)
         params.extend(cells)
         branches.append(
             f"SELECT {key} AS cell_id, (members_in - members_out) * {c_start} AS m_start,"  # noqa: S608
@@ -439,6 +419,34 @@ def sums(start: date, end: date, as_of: date, cell_ids: list[int] | None = None,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+@functools.lru_cache(maxsize=512)
+def _branches(start: date, end: date, as_of: date) -> tuple:
+    """The rows ``sums`` adds up for a period, as (grain, coefficients, (first, last) or (), days): pure date
+    arithmetic, the same for every unit, so computed once per period and day."""
+    at_start, after_start = prefix(start)
+    at_now, after_now = prefix(as_of)
+    during = interval(start, end)
+    span = stored_period(start, end)
+    # (grain, from, to) -> coefficients for: members at start, members now, during, the current state, introducers
+    terms: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for i, part in enumerate((at_start, at_now, during)):
+        for (grain, day), coef in part.items():
+            terms[(grain, day, day)][i] += coef
+    terms[(Grain.YEAR, after_start + timedelta(days=1), LAST_DAY)][0] -= 1
+    terms[(Grain.YEAR, after_now + timedelta(days=1), LAST_DAY)][1] -= 1
+    terms[(Grain.ALL, EVER, EVER)][3] = 1
+    if span:
+        terms[(span[0], span[1], span[1])][4] = 1
+    # Single days of one grain with the same coefficients (the days left in this month, the months before a
+    # quarter...) are one branch, ``day IN (...)``: one index scan per day still, but less for the planner.
+    merged: dict[tuple, list] = defaultdict(list)
+    for (grain, first, last), coefs in terms.items():
+        if any(coefs):
+            between = () if first == last else (first.isoformat(), last.isoformat())
+            merged[(grain, tuple(int(c) for c in coefs), between)].append(first.isoformat())
+    return tuple((grain, coefs, between, tuple(days)) for (grain, coefs, between), days in merged.items())
 
 
 def monthly(first: date, last: date, unit: Unit) -> list[tuple[date, int]]:
