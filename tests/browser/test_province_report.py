@@ -58,3 +58,23 @@ def test_tinh_sets_targets_reads_the_report_drills_down_and_downloads_it(desktop
         return f"{v:,}".replace(",", ".") if isinstance(v, int) else v
 
     assert [as_page(c, v) for c, v in enumerate(excel, start=3)] == page_total[2:]
+
+
+def test_on_a_phone_the_reports_unit_column_stays_in_view_while_the_figures_scroll(phone, demo_data):
+    """The table is wider than a phone: scrolled sideways to the admissions, each row still shows which unit
+    it is, its name cell on top of the figures scrolled beneath it."""
+    login(phone, "huyen")
+    phone.get_by_role("link", name="Báo cáo chi tiết").click()
+    box = phone.locator(".table-responsive")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # it does scroll
+    box.evaluate("e => { e.scrollLeft = 400; }")
+    left = box.evaluate("e => e.getBoundingClientRect().left")
+    names = phone.get_by_test_id("report-table").locator(".col-name").all()
+    assert len(names) == 1 + 2 + 1  # the header, the district's two base unions, the total
+    for name in names:
+        rect = name.evaluate("e => { const r = e.getBoundingClientRect(); return [r.left, r.top + r.height / 2]; }")
+        assert rect[0] == left
+        # What the phone shows at the row's left edge is the name cell, not a figure scrolled beneath it.
+        on_top = phone.evaluate("([x, y]) => document.elementFromPoint(x + 4, y).closest('th, td').className", rect)
+        assert "col-name" in on_top
+    assert phone.get_by_test_id("report-table").get_by_role("link", name="Đoàn xã Quang Lang").is_visible()
