@@ -134,11 +134,17 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
     # The unit's own line is editable by whoever sets targets above it (or at the top of the tree).
     editable_self = unit.parent_id is None or request.scope.can(Cap.SET_TARGETS, unit.parent)
     grid_units = ([unit] if editable_self else []) + children
-    current = {t.unit_id: t for t in Target.objects.filter(unit__in=[unit, *children], year=year)}
+    current, before = {}, {}
+    for t in Target.objects.filter(unit__in=[unit, *children], year__in=[year, year - 1]):
+        (current if t.year == year else before)[t.unit_id] = t
+    # Year-end planning: the lines without a target this year can be filled in from last year's, to adjust
+    # and save (nothing is saved until then).
+    copyable = [u for u in grid_units if u.pk not in current and u.pk in before]
+    copied = copyable if request.method == "GET" and request.GET.get("copy") and copyable else []
     initial = {
-        TargetGridForm.key(u, f): getattr(current[u.pk], f.value)
+        TargetGridForm.key(u, f): getattr(current[u.pk] if u.pk in current else before[u.pk], f.value)
         for u in grid_units
-        if u.pk in current
+        if u.pk in current or u in copied
         for f in TargetField
     }
     form = TargetGridForm(request.POST or None, units=grid_units, initial=initial)
@@ -169,6 +175,9 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "editable_self": editable_self,
             "own": own,
+            "copyable": len(copyable),
+            "copied": len(copied),
+            "last_year": year - 1,
             "breadcrumbs": request.scope.breadcrumbs(unit),
         },
     )

@@ -29,6 +29,7 @@
   "use strict";
   var dirty = false;
   document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+    if (form.hasAttribute("data-dirty")) dirty = true;  // filled in for the user, not saved yet
     form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });

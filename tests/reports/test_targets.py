@@ -63,3 +63,41 @@ def test_a_district_sets_its_base_unions_but_not_its_own_line(client, people, tr
     client.post(url, grid({tree.B1: (8, 4, 1), tree.D1: (999, "", "")}))
     assert Target.objects.get(unit=tree.B1, year=Y).union == 8
     assert not Target.objects.filter(unit=tree.D1).exists()
+
+
+def test_next_years_grid_can_be_filled_in_from_this_years_and_nothing_is_saved_until_asked(client, people, tree):
+    """Planning at the year's end: the lines without a target next year take this year's, to adjust; lines that
+    already have one keep it; nothing is written before "Lưu chỉ tiêu"."""
+    for unit, values in [(tree.P, (100, 50, 10)), (tree.D1, (60, 30, 4)), (tree.D2, (30, None, 2))]:
+        Target.objects.create(unit=unit, year=Y, union=values[0], federation=values[1], party=values[2])
+    Target.objects.create(unit=tree.D2, year=Y + 1, union=35)
+    client.force_login(people.province)
+    url = reverse("targets", args=[tree.P.pk])
+
+    page = client.get(url, {"year": Y + 1}).content.decode()
+    assert f"Điền sẵn theo chỉ tiêu năm {Y} (2 đơn vị chưa có chỉ tiêu)" in page  # P and D1; B3 had none
+    response = client.get(url, {"year": Y + 1, "copy": 1})
+    form = response.context["form"]
+    values = {u.code: [form[form.key(u, f)].value() for f in ("union", "federation", "party")] for u, _ in form.rows()}
+    assert values == {"P": [100, 50, 10], "B3": [None, None, None], "D2": [35, None, None], "D1": [60, 30, 4]}
+    html = response.content.decode()
+    assert f"Đã điền sẵn 2 đơn vị theo chỉ tiêu năm {Y}. Chưa lưu" in html and "data-dirty" in html
+    assert Target.objects.filter(year=Y + 1).count() == 1  # still only D2's
+
+    client.post(f"{url}?year={Y + 1}", grid({tree.P: (110, 50, 10), tree.D1: (60, 30, 4), tree.D2: (35, "", ""),
+                                              tree.B3: ("", "", "")}))  # fmt: skip
+    saved = {t.unit.code: (t.union, t.federation, t.party) for t in Target.objects.filter(year=Y + 1)}
+    assert saved == {"P": (110, 50, 10), "D1": (60, 30, 4), "D2": (35, None, None)}
+    page = client.get(url, {"year": Y + 1}).content.decode()
+    assert "Điền sẵn theo chỉ tiêu năm" not in page  # every line that had one last year has one now
+
+
+def test_a_district_fills_in_only_its_base_unions_from_last_year(client, people, tree):
+    Target.objects.create(unit=tree.D1, year=Y, union=60)
+    Target.objects.create(unit=tree.B1, year=Y, union=20)
+    client.force_login(people.district)
+    response = client.get(reverse("targets", args=[tree.D1.pk]), {"year": Y + 1, "copy": 1})
+    form = response.context["form"]
+    assert [u.code for u, _ in form.rows()] == ["B1"]  # its own line is set above it
+    assert form[form.key(tree.B1, "union")].value() == 20
+    assert client.get(reverse("targets", args=[tree.D2.pk]), {"year": Y + 1, "copy": 1}).status_code == 404
