@@ -45,6 +45,7 @@ ROUTES = {
     "home": R(None, ok=302),  # sends each user on to their unit
     "password_change": R(None),
     "password_change_done": R(None),
+    "help": R(None),  # the user guide
     "unit_detail": R(Cap.VIEW_MEMBERS, obj="unit"),
     "member_list": R(Cap.VIEW_MEMBERS),
     "member_create": R(Cap.EDIT_MEMBERS),

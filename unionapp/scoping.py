@@ -240,10 +240,14 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
 
 
 def scope_context(request):
-    """``scope`` and ``can.<capability>`` (held anywhere) for menus and buttons."""
+    """``scope`` and ``can.<capability>`` (held anywhere) for menus and buttons; ``help_url``: the user guide at the
+    part for the user's role."""
+    from unionapp import guide
+
     scope = getattr(request, "scope", None)
     can = SimpleLazyObject(lambda: {cap: scope.has(cap) for cap in Cap.ALL} if scope else {})
-    return {"scope": scope, "can": can}
+    help_url = SimpleLazyObject(lambda: guide.url_for(scope.home_role() if scope else None))
+    return {"scope": scope, "can": can, "help_url": help_url}
 
 
 __all__ = ["Cap", "ROLE_CAPABILITIES", "Scope", "get_in_scope", "login_not_required", "requires", "no_capability"]

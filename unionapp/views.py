@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -21,7 +22,7 @@ from members.excel import ImportRefused
 from members.models import Member, Status, Transfer
 from reports import tally
 from reports.rollup import figures_of
-from unionapp import accounts, audit, units
+from unionapp import accounts, audit, guide, units
 from unionapp.forms import AccountForm, AssignmentFields, UnitForm
 from unionapp.models import ROLE_UNIT_KINDS, Assignment, Kind, Role, Unit, in_list_order
 from unionapp.scoping import Cap, get_in_scope, login_not_required, no_capability, requires
@@ -68,6 +69,21 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.scope.home_role() != Role.CELL_SECRETARY and request.scope.can(Cap.VIEW_REPORTS, unit):
         return redirect("dashboard", pk=unit.pk)
     return redirect("unit_detail", pk=unit.pk)
+
+
+@no_capability
+def help_page(request: HttpRequest) -> HttpResponse:
+    """The user guide, with the part written for the user's role pointed out."""
+    body, sections = guide.html()
+    return render(
+        request,
+        "unionapp/help.html",
+        {
+            "guide": mark_safe(body),  # noqa: S308 - our own docs/user-guide.md, rendered by Markdown
+            "sections": [(a, mark_safe(title)) for a, title in sections],  # noqa: S308 - the same
+            "mine": guide.anchor(request.scope.home_role()),
+        },
+    )
 
 
 @requires(Cap.VIEW_MEMBERS)

@@ -24,7 +24,7 @@ def pages_of(username):
     decided = Referral.objects.filter(cell__parent=base, stage=Stage.ADMITTED).first()
     secretary = User.objects.get(username="chidoan")
     guest = Transfer.objects.get(to_cell=cell).member  # on a temporary transfer to the secretary's cell
-    common = ["/members/", "/referrals/", "/accounts/password/"]
+    common = ["/members/", "/referrals/", "/accounts/password/", "/help/"]
     return {
         "chidoan": [f"/units/{cell.pk}/", f"/members/{member.pk}/", "/members/new/", f"/members/{member.pk}/status/",
                     f"/members/{member.pk}/transfer/", "/referrals/new/", f"/referrals/{referral.pk}/",
