@@ -367,3 +367,45 @@ def monthly_admissions(unit: Unit, year: int) -> dict[int, list[int]]:
     for month, n in tally.monthly(date(year - 1, 1, 1), date(year, 12, 1), unit):
         series[month.year][month.month - 1] += n or 0
     return series
+
+
+@dataclass
+class RatingRow:
+    """How many members of one unit were rated at each of the four levels in a year (the year-end review)."""
+
+    label: str
+    unit: Unit | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rated(self) -> int:
+        return sum(self.counts.values())
+
+    def levels(self) -> list[tuple[int, float | None]]:
+        """(count, share of the rated in %) per level, best first."""
+        from members.models import Rating
+
+        rated = self.rated
+        return [(n, 100 * n / rated if rated else None) for n in (self.counts.get(r, 0) for r in Rating.values)]
+
+
+def ratings_report(unit: Unit, year: int) -> tuple[list[RatingRow], RatingRow]:
+    """The year's ratings of the members under ``unit``, one row per unit directly under it (for a cell: its
+    own), and the total: one grouped query, by cell, folded into the rows."""
+    from members.models import YearRating
+
+    children = in_list_order(Unit.objects.filter(parent=unit)) if unit.kind != Kind.CELL else [unit]
+    rows = {u.pk: RatingRow(label=u.name, unit=u) for u in children}
+    total = RatingRow(label=_("TỔNG CỘNG"))
+    by_cell = (
+        YearRating.objects.filter(unit.subtree_q("member__cell__"), year=year)
+        .values_list("member__cell__path", "rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for path, rating, n in by_cell:
+        key = unit.pk if unit.kind == Kind.CELL else unit.child_id_on_path(path)
+        for row in (rows.get(key), total):
+            if row is not None:
+                row.counts[rating] = row.counts.get(rating, 0) + n
+    return list(rows.values()), total

@@ -12,7 +12,7 @@ from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
 from reports.periods import period_from, year_period
-from reports.rollup import build_report, monthly_admissions
+from reports.rollup import build_report, monthly_admissions, ratings_report
 from reports.xlsx import report_workbook
 from unionapp import audit
 from unionapp.models import Kind
@@ -41,6 +41,31 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumbs": request.scope.breadcrumbs(unit),
             "can_export": request.scope.can(Cap.EXPORT_REPORTS, unit),
             "member_level": unit.kind == Kind.CELL,
+        },
+    )
+
+
+@requires(Cap.VIEW_REPORTS)
+def rating_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The year-end review in figures: how many members of each unit under ``pk`` were rated at each level."""
+    unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
+    this_year = timezone.localdate().year
+    years = list(range(this_year, this_year - 5, -1))
+    # As on a cell's rating page: last year's review unless another year is asked for.
+    year = next((y for y in years if str(y) == request.GET.get("year")), this_year - 1)
+    with reading_from_replica():
+        rows, total = ratings_report(unit, year)
+    return render(
+        request,
+        "reports/ratings.html",
+        {
+            "unit": unit,
+            "year": year,
+            "years": years,
+            "rows": rows,
+            "total": total,
+            "breadcrumbs": request.scope.breadcrumbs(unit),
+            "can_rate": unit.kind == Kind.CELL and request.scope.can(Cap.EDIT_MEMBERS, unit),
         },
     )
 

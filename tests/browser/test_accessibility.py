@@ -33,7 +33,8 @@ def pages_of(username):
         "xa": [f"/units/{base.pk}/dashboard/", f"/units/{base.pk}/pipeline/", f"/units/{base.pk}/targets/",
                f"/units/{base.pk}/report/", f"/units/{base.pk}/pipeline/admit/", f"/units/{base.pk}/pipeline/training/",
                f"/units/{base.pk}/decision/edit/?number={quote(decided.decision_number)}"
-               f"&date={decided.decision_date:%Y-%m-%d}&joins={decided.joins}", f"/units/{base.pk}/decisions/"],
+               f"&date={decided.decision_date:%Y-%m-%d}&joins={decided.joins}", f"/units/{base.pk}/decisions/",
+               f"/units/{base.pk}/ratings/"],
         "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
         "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/",
                  "/users/", "/users/new/", f"/users/{secretary.pk}/", f"/users/{secretary.pk}/password/",
