@@ -13,7 +13,7 @@ from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
 from reports.periods import period_from, year_period
 from reports.rollup import build_report, monthly_admissions, ratings_report
-from reports.xlsx import report_workbook
+from reports.xlsx import ratings_workbook, report_workbook
 from unionapp import audit
 from unionapp.models import Kind
 from unionapp.routers import reading_from_replica
@@ -49,10 +49,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def rating_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The year-end review in figures: how many members of each unit under ``pk`` were rated at each level."""
     unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
-    this_year = timezone.localdate().year
-    years = list(range(this_year, this_year - 5, -1))
-    # As on a cell's rating page: last year's review unless another year is asked for.
-    year = next((y for y in years if str(y) == request.GET.get("year")), this_year - 1)
+    years, year = rating_years(request)
     with reading_from_replica():
         rows, total = ratings_report(unit, year)
     return render(
@@ -66,8 +63,36 @@ def rating_report(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "breadcrumbs": request.scope.breadcrumbs(unit),
             "can_rate": unit.kind == Kind.CELL and request.scope.can(Cap.EDIT_MEMBERS, unit),
+            "can_export": request.scope.can(Cap.EXPORT_REPORTS, unit),
         },
     )
+
+
+def rating_years(request) -> tuple[list[int], int]:
+    """The years offered and the one asked for: as on a cell's rating page, last year's review by default."""
+    this_year = timezone.localdate().year
+    years = list(range(this_year, this_year - 5, -1))
+    return years, next((y for y in years if str(y) == request.GET.get("year")), this_year - 1)
+
+
+@requires(Cap.EXPORT_REPORTS)
+def rating_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = request.scope.get_unit(pk, Cap.EXPORT_REPORTS)
+    _years, year = rating_years(request)
+    with reading_from_replica():
+        wb = ratings_workbook(unit, year, *ratings_report(unit, year))
+    audit.record(
+        audit.Action.EXPORT,
+        by=request.user,
+        obj=unit,
+        changes={"ratings": year},
+        scope=audit.scope_label(request),
+        request=request,
+    )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="xep-loai-doan-vien-{unit.code}-{year}.xlsx"'
+    wb.save(response)
+    return response
 
 
 @requires(Cap.EXPORT_REPORTS)

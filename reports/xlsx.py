@@ -314,3 +314,59 @@ def _decision_list(unit, number: str, day, joins: str, referrals) -> Workbook:
         ws.column_dimensions[get_column_letter(i)].width = w
     a4(ws, title_rows="9:9", landscape=False)
     return wb
+
+
+RATING_LEVELS = ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ",
+                 "Không hoàn thành nhiệm vụ"]  # fmt: skip
+
+
+def ratings_workbook(unit, year: int, rows, total) -> Workbook:
+    """The year-end review in figures (``rollup.ratings_report``) as a Union document: per unit, how many members
+    were rated at each of the four levels, and their share. In Vietnamese whatever the user's language."""
+    with translation.override("vi"):
+        return _ratings(unit, year, rows, total)
+
+
+def _ratings(unit, year: int, rows, total) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Xếp loại {year}"
+    last = 3 + 2 * len(RATING_LEVELS)
+    document_header(ws, unit, f"Số:      -BC/{unit.code}", left=(1, 4), right=(6, last))
+    merge(ws, 6, 1, last, f"BÁO CÁO KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐOÀN VIÊN NĂM {year}", bold=True, size=14,
+          align=CENTER)  # fmt: skip
+    merge(ws, 7, 1, last, unit.name, italic=True, size=14, align=MIDDLE)
+    head = {"bold": True, "align": CENTER, "border": True}
+    for col, text in [(1, "STT"), (2, "Đơn vị"), (3, "Số đoàn viên được xếp loại")]:
+        ws.merge_cells(start_row=9, start_column=col, end_row=10, end_column=col)
+        put(ws, 9, col, text, **head)
+        put(ws, 10, col, None, border=True)
+    for i, level in enumerate(RATING_LEVELS):
+        first = 4 + 2 * i
+        ws.merge_cells(start_row=9, start_column=first, end_row=9, end_column=first + 1)
+        put(ws, 9, first, level, **head)
+        put(ws, 9, first + 1, None, border=True)
+        put(ws, 10, first, "Số lượng", **head)
+        put(ws, 10, first + 1, "Tỷ lệ (%)", **head)
+    ws.row_dimensions[9].height = 36
+    row = 11
+    for n, r in [*enumerate(rows, start=1), ("", total)]:
+        bold = r is total
+        put(ws, row, 1, n, bold=bold, align=CENTERED, border=True)
+        put(ws, row, 2, "TỔNG CỘNG" if bold else r.label, bold=bold, align=WRAP_MIDDLE, border=True)
+        put(ws, row, 3, r.rated, bold=bold, fmt=NUMBER, align=RIGHT, border=True)
+        for i, (count, share) in enumerate(r.levels()):
+            put(ws, row, 4 + 2 * i, count, bold=bold, fmt=NUMBER, align=RIGHT, border=True)
+            put(ws, row, 5 + 2 * i, "—" if share is None else share, bold=bold, fmt=RATE,
+                align=CENTERED if share is None else RIGHT, border=True)  # fmt: skip
+        row += 1
+    row += 1
+    put(ws, row, 1, "Nơi nhận:", bold=True, italic=True, size=12)
+    put(ws, row + 1, 1, f"- {unit.parent.name if unit.parent_id else 'Trung ương Đoàn'};", size=12)
+    put(ws, row + 2, 1, "- Lưu VP.", size=12)
+    signature_block(ws, row, "TM. BAN THƯỜNG VỤ", right=(6, last))
+    for i, w in enumerate([6, 32, 13, *[10, 10] * len(RATING_LEVELS)], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "C11"
+    a4(ws, title_rows="9:10", landscape=True)
+    return wb

@@ -86,6 +86,7 @@ ROUTES = {
     "dashboard": R(Cap.VIEW_REPORTS, obj="unit"),
     "targets": R(Cap.SET_TARGETS, obj="unit"),
     "rating_report": R(Cap.VIEW_REPORTS, obj="unit"),
+    "rating_report_xlsx": R(Cap.EXPORT_REPORTS, obj="unit"),
     "unit_import": R(Cap.MANAGE_UNITS),
     "unit_import_template": R(Cap.MANAGE_UNITS),
     "unit_create": R(Cap.MANAGE_UNITS, obj="unit"),

@@ -72,3 +72,37 @@ def test_the_review_costs_the_same_queries_however_many_units(client, people, tr
         client.get(reverse("rating_report", args=[tree.P.pk]))
     dashboard = client.get(reverse("dashboard", args=[tree.P.pk])).content.decode()
     assert f'href="{reverse("rating_report", args=[tree.P.pk])}">Kết quả xếp loại đoàn viên</a>' in dashboard
+
+
+def test_the_review_downloads_as_a_union_document(client, people, tree, rated):
+    import io
+
+    from openpyxl import load_workbook
+
+    from unionapp import audit
+
+    client.force_login(people.district)
+    client.cookies["django_language"] = "en"  # a Union document is in Vietnamese all the same
+    html = client.get(reverse("rating_report", args=[tree.D1.pk])).content.decode()
+    url = f"{reverse('rating_report_xlsx', args=[tree.D1.pk])}?year={LAST_YEAR}"
+    assert f'href="{url}" data-testid="export">Download Excel</a>' in html
+    response = client.get(url)
+    assert f'filename="xep-loai-doan-vien-D1-{LAST_YEAR}.xlsx"' in response["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert (ws["A2"].value, ws["F1"].value) == ("BCH ĐOÀN HUYỆN MỘT", "ĐOÀN TNCS HỒ CHÍ MINH")
+    assert ws["A6"].value == f"BÁO CÁO KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐOÀN VIÊN NĂM {LAST_YEAR}"
+    assert [ws.cell(9, c).value for c in (1, 2, 3, 4, 6, 8, 10)] == [
+        "STT", "Đơn vị", "Số đoàn viên được xếp loại", "Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ",
+        "Hoàn thành nhiệm vụ", "Không hoàn thành nhiệm vụ",
+    ]  # fmt: skip
+    rows = [[ws.cell(r, c).value for c in range(1, 12)] for r in (11, 12)]
+    assert rows == [
+        [1, "Đoàn xã Một", 4, 2, 50.0, 1, 25.0, 0, 0.0, 1, 25.0],
+        [None, "TỔNG CỘNG", 4, 2, 50.0, 1, 25.0, 0, 0.0, 1, 25.0],
+    ]
+    assert ws["E11"].number_format == "[$-42A]0.0" and ws["C11"].number_format == "[$-42A]#,##0"
+    assert audit.for_object(tree.D1).filter(action=audit.Action.EXPORT).count() == 1
+    client.force_login(people.secretary)  # a cell's secretary reads the figures but exports nothing
+    assert client.get(reverse("rating_report_xlsx", args=[tree.C1.pk])).status_code == 403
+    client.force_login(people.officer)
+    assert client.get(reverse("rating_report_xlsx", args=[tree.B2.pk])).status_code == 404
