@@ -1,15 +1,26 @@
 """What waits for the people who open a unit's page or dashboard."""
 
+from datetime import date
+
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from members.models import MAX_AGE, Member, Status, Transfer, born_by_for_age
+from members.models import MAX_AGE, Member, Status, Transfer, YearRating, born_by_for_age
 from referrals.models import Referral, Stage
 from unionapp.models import Kind
 from unionapp.scoping import Cap
+
+
+def review_year(day: date) -> int | None:
+    """The year whose review of members (xếp loại đoàn viên) is due on ``day``: in December the year ending,
+    from January to March the year just ended; none the rest of the year."""
+    if day.month == 12:
+        return day.year
+    return day.year - 1 if day.month <= 3 else None
+
 
 BASES_SHOWN = 10  # a district's base unions with candidates waiting, most first
 
@@ -85,6 +96,17 @@ def todo(request, unit, members: list | None = None) -> list[dict]:
             text_ = ngettext("%(n)s đoàn viên đã quá 30 tuổi.", "%(n)s đoàn viên đã quá 30 tuổi.", n) % {"n": n}
             items.append({"key": "past-max-age", "text": text_, "url": reverse("cell_matured", args=[unit.pk]),
                           "action": _("Trưởng thành Đoàn")})  # fmt: skip
+        review = review_year(today)
+        if review:
+            # The year-end review: members of the cell by the end of that year who have no rating for it yet.
+            due = [m.pk for m in members if m.joined_on is None or m.joined_on <= date(review, 12, 31)]
+            n = len(due) - YearRating.objects.filter(member_id__in=due, year=review).count() if due else 0
+            if n:
+                text_ = ngettext(
+                    "%(n)s đoàn viên chưa được xếp loại năm %(y)s.", "%(n)s đoàn viên chưa được xếp loại năm %(y)s.", n
+                ) % {"n": n, "y": review}
+                url = f"{reverse('cell_rating', args=[unit.pk])}?year={review}"
+                items.append({"key": "ratings-due", "text": text_, "url": url, "action": _("Xếp loại đoàn viên")})
     if members is not None and can["can_log"]:
         # The 1+1 of the year, member by member: who has not introduced anyone yet (as the register's filter).
         introducers = set(

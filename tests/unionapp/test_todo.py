@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.urls import reverse
+from django.utils import timezone
 
 from members import services as member_services
 from referrals import services as referral_services
@@ -15,7 +16,10 @@ def todo(client, unit):
     return {t["key"]: (t["text"], t["url"]) for t in response.context["todo"]}
 
 
-def test_a_cells_page_lists_its_work_with_the_way_to_it(client, people, tree, django_assert_max_num_queries):
+def test_a_cells_page_lists_its_work_with_the_way_to_it(
+    client, people, tree, django_assert_max_num_queries, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 11, 20))  # not the season of the review
     make_member(tree.C1, full_name="Đã Quá Tuổi", date_of_birth=date(1990, 1, 1))
     r = make_referral(tree.C1, people.secretary)
     referral_services.start_training(
@@ -61,3 +65,25 @@ def test_district_staff_see_where_candidates_wait_for_approval(client, people, t
     }
     dashboard = client.get(reverse("dashboard", args=[tree.D1.pk])).content.decode()
     assert "Đoàn xã Một: 2 hồ sơ chờ chuẩn y" in dashboard and "Đoàn xã Hai" not in dashboard
+
+
+def test_in_the_season_of_the_review_a_cell_is_reminded_of_the_members_not_yet_rated(client, people, tree, monkeypatch):
+    """December: this year's review; January to March: last year's. Due: the members of the cell by the end of that
+    year (not one who joined in January after it) without a rating for it."""
+    old, new, rated = (make_member(tree.C1, joined_on=day) for day in (date(2020, 3, 26), date(2026, 12, 5), None))
+    make_member(tree.C1, joined_on=date(2027, 1, 5))
+    member_services.rate_cell(ratings={rated.pk: "good"}, year=2026, by=people.secretary)
+    client.force_login(people.secretary)
+    rating_page = f"{reverse('cell_rating', args=[tree.C1.pk])}?year=2026"
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 12, 10))
+    assert todo(client, tree.C1)["ratings-due"] == ("2 đoàn viên chưa được xếp loại năm 2026.", rating_page)
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2027, 1, 15))
+    assert todo(client, tree.C1)["ratings-due"] == ("2 đoàn viên chưa được xếp loại năm 2026.", rating_page)
+    member_services.rate_cell(ratings={old.pk: "excellent", new.pk: "done"}, year=2026, by=people.secretary)
+    assert "ratings-due" not in todo(client, tree.C1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2027, 4, 1))  # the season is over
+    assert "ratings-due" not in todo(client, tree.C1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 12, 10))
+    client.force_login(people.district)  # reads the cell, rates nobody
+    assert "ratings-due" not in todo(client, tree.C1)
