@@ -1,7 +1,6 @@
 import os
 import secrets
 import time
-from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -556,5 +555,5 @@ def register_export(request: HttpRequest, pk: int) -> FileResponse:
     )
     handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
     os.remove(path)  # the open handle keeps the data until the response is sent
-    name = f"so-doan-vien-{unit.code}-{date.today():%Y%m%d}.xlsx"
+    name = f"so-doan-vien-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=name)

@@ -1,6 +1,5 @@
-from datetime import date
-
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import text
@@ -34,7 +33,7 @@ class ReferralFilter(django_filters.FilterSet):
         self.filters["unit"].queryset = unit_queryset
         for name in ("start", "end"):
             self.form.fields[name].widget.attrs.update(placeholder="dd/mm/yyyy", inputmode="numeric")
-        self.form.fields["year"].widget.attrs.update(placeholder=str(date.today().year))
+        self.form.fields["year"].widget.attrs.update(placeholder=str(timezone.localdate().year))
 
     def search(self, qs, name, value):
         return qs.filter(search_name__contains=text.fold(value))

@@ -6,13 +6,14 @@ P  province
 └── B3 base (directly under the province, after July 2025) ── C4 cell
 """
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.factories import make_member, make_unit, make_user
 from unionapp.models import Kind, Role
@@ -64,6 +65,20 @@ def default_language_after_each_test():
     # language anew); the next test must not inherit it.
     yield
     translation.deactivate()
+
+
+# 20/11/2026, 10:00 in Vietnam: the day of the tests whose data is dated 2026 and whose pages show "this year".
+IN_2026 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def in_2026(monkeypatch):
+    """Today is 20/11/2026 for the app (``timezone.now`` and ``timezone.localdate``), whatever the machine's date:
+    for tests of boards, dashboards and lists of "this year" over data dated 2026."""
+    real_localdate = timezone.localdate
+    monkeypatch.setattr(timezone, "now", lambda: IN_2026)
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, tz=None: real_localdate(value or IN_2026, tz))
+    return IN_2026
 
 
 @pytest.fixture

@@ -221,7 +221,7 @@ def seed_small(today: date | None = None) -> bool:
     """Build the demo province; returns False (and changes nothing) when it is already there."""
     if Unit.objects.filter(code="LS").exists():
         return False
-    today = today or date.today()
+    today = today or timezone.localdate()
     rng = random.Random(1931)
     units: dict[str, Unit] = {}
     for code, (name, kind, parent) in SMALL_TREE.items():

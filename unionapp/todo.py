@@ -106,7 +106,9 @@ def todo(request, unit, members: list | None = None) -> list[dict]:
                     "%(n)s đoàn viên chưa được xếp loại năm %(y)s.", "%(n)s đoàn viên chưa được xếp loại năm %(y)s.", n
                 ) % {"n": n, "y": review}
                 url = f"{reverse('cell_rating', args=[unit.pk])}?year={review}"
-                items.append({"key": "ratings-due", "text": text_, "url": url, "action": _("Xếp loại đoàn viên")})
+                # Not "Xếp loại đoàn viên", the name of the cell page's own button to the rating page.
+                action = _("Xếp loại năm %(y)s") % {"y": review}
+                items.append({"key": "ratings-due", "text": text_, "url": url, "action": action})
     if members is not None and can["can_log"]:
         # The 1+1 of the year, member by member: who has not introduced anyone yet (as the register's filter).
         introducers = set(

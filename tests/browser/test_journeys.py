@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
@@ -96,7 +97,7 @@ def test_cell_secretary_on_a_phone(phone, demo_data):
     # Rate the whole cell for last year on one page.
     page.get_by_role("navigation", name="Đường dẫn").get_by_role("link", name="Chi đoàn thôn Bản Trại").click()
     page.get_by_role("link", name="Xếp loại đoàn viên").click()
-    last_year = date.today().year - 1
+    last_year = timezone.localdate().year - 1
     expect(page.locator("h1")).to_have_text(f"Xếp loại đoàn viên năm {last_year}")
     page.get_by_label("Hà Thị Thu Trang").select_option(label="Hoàn thành tốt nhiệm vụ")
     shot(page, "bi-thu-6-xep-loai")
@@ -107,12 +108,14 @@ def test_cell_secretary_on_a_phone(phone, demo_data):
 
 def reviewed(cell, name, by):
     r = Referral(cell=cell, full_name=name, date_of_birth=date(2007, 1, 1), gender="M", place_kind="other",
-                 collective_kind="federation_branch", collective_name="Chi hội thôn", introduced_on=date.today())  # fmt: skip
+                 collective_kind="federation_branch", collective_name="Chi hội thôn", introduced_on=timezone.localdate())  # fmt: skip
     r = referral_services.log_referral(referral=r, by=by)
     r = referral_services.start_training(
-        referral=r, by=by, course_name="Lớp cảm tình Đoàn", start=date.today(), end=None
+        referral=r, by=by, course_name="Lớp cảm tình Đoàn", start=timezone.localdate(), end=None
     )
-    return referral_services.record_review(referral=r, by=by, review_date=date.today(), votes_for=9, votes_present=10)
+    return referral_services.record_review(
+        referral=r, by=by, review_date=timezone.localdate(), votes_for=9, votes_present=10
+    )
 
 
 def test_base_union_officer_approves_refuses_and_accepts_a_transfer(desktop, demo_data):
@@ -125,7 +128,9 @@ def test_base_union_officer_approves_refuses_and_accepts_a_transfer(desktop, dem
     mover = Member.objects.filter(
         cell__code="LS-CL-MS-NA", status="active"
     ).first()  # another commune: outside xa's scope
-    member_services.request_transfer(member=mover, to_cell=cell, on=date.today(), reason="Chuyển về quê", by=tinh)
+    member_services.request_transfer(
+        member=mover, to_cell=cell, on=timezone.localdate(), reason="Chuyển về quê", by=tinh
+    )
 
     page = desktop
     login(page, "xa")
@@ -171,7 +176,7 @@ def test_district_staff_follow_progress_and_drill_down(desktop, demo_data):
     login(page, "huyen")
     district = Unit.objects.get(code="LS-CL")
     expect(page.locator("h1")).to_have_text("Huyện đoàn Chi Lăng")
-    report = build_report(district, year_period(date.today().year))
+    report = build_report(district, year_period(timezone.localdate().year))
     rows = page.get_by_test_id("progress-row")
     expect(rows).to_have_count(len(report.rows))
     for row in report.rows:
@@ -262,7 +267,7 @@ def test_leaving_a_half_filled_rating_page_asks_first(desktop, demo_data):
     first.select_option(label="Hoàn thành xuất sắc nhiệm vụ")
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
-    page.get_by_label("Năm").select_option(str(date.today().year))  # the year switch would reload the page
+    page.get_by_label("Năm").select_option(str(timezone.localdate().year))  # the year switch would reload the page
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
     assert first.input_value() == "excellent"  # still on the page, the choice kept

@@ -23,7 +23,7 @@ def list_url(unit, number, day, joins="union"):
     return f"{reverse('decision_list', args=[unit.pk])}?number={number}&date={day:%Y-%m-%d}&joins={joins}"
 
 
-def test_the_board_lists_the_years_decisions_and_each_downloads_its_list(client, people, tree):
+def test_the_board_lists_the_years_decisions_and_each_downloads_its_list(client, people, tree, in_2026):
     introducer = make_member(tree.C2, full_name="Vi Văn Giới")
     a = reviewed_referral(tree.C2, people.secretary, full_name="Hà Thị Bình", introducer=introducer)
     b = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An", date_of_birth=date(2008, 2, 29))
@@ -101,7 +101,7 @@ def edit_url(unit, number, day, joins="union"):
     )
 
 
-def test_a_decision_number_and_date_are_corrected_on_everyone_it_admitted(client, people, tree):
+def test_a_decision_number_and_date_are_corrected_on_everyone_it_admitted(client, people, tree, in_2026):
     from members.models import Member
     from reports import tally
 
@@ -168,7 +168,7 @@ def test_libreoffice_prints_the_list_as_a_union_document(client, people, tree, t
     assert "29/02/2008" in row and "Chi đoàn Một" in row
 
 
-def test_every_decision_of_every_year_is_reachable_from_the_board(client, people, tree, monkeypatch):
+def test_every_decision_of_every_year_is_reachable_from_the_board(client, people, tree, monkeypatch, in_2026):
     """The board shows this year's newest decisions; the decisions page has all of them, year by year."""
     from referrals import views
     from tests.factories import make_referral

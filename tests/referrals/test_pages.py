@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Member
 from referrals import services
@@ -305,7 +306,7 @@ def test_a_board_shows_only_its_own_cells(client, people, tree, cell):
     assert client.get(reverse("pipeline_board", args=[tree.B1.pk]), {"cell": value}).status_code == 404
 
 
-def test_a_long_column_shows_the_longest_waiting_and_leads_to_the_rest(client, people, tree, monkeypatch):
+def test_a_long_column_shows_the_longest_waiting_and_leads_to_the_rest(client, people, tree, monkeypatch, in_2026):
     """A commune union holds hundreds of open referrals: each column draws the oldest few, counts them all and
     links to the referral list filtered to that stage and to the unit (or cell) the board shows."""
     import re
@@ -375,7 +376,7 @@ def test_the_member_card_shows_who_they_introduced_this_year(client, people, tre
     page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
     assert "Chưa giới thiệu ai" in page
     make_referral(
-        tree.C1, people.secretary, introducer=member, full_name="Em Được Giới Thiệu", introduced_on=date.today()
+        tree.C1, people.secretary, introducer=member, full_name="Em Được Giới Thiệu", introduced_on=timezone.localdate()
     )
     page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
     assert "Đã thực hiện 1+1" in page and "Em Được Giới Thiệu" in page

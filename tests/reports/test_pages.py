@@ -69,7 +69,9 @@ def test_page_dashboard_and_excel_carry_the_same_numbers(client, people, tree, k
         assert [r.figures for r in dashboard.rows] == [r.figures for r in page.rows]
 
 
-def test_the_dashboard_shows_kpis_progress_and_ranking(client, people, tree, known, django_assert_max_num_queries):
+def test_the_dashboard_shows_kpis_progress_and_ranking(
+    client, people, tree, known, django_assert_max_num_queries, in_2026
+):
     client.force_login(people.province)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("dashboard", args=[tree.P.pk]))

@@ -1,6 +1,7 @@
 """Writes to one cell at the same moment, on PostgreSQL with real connections: the summary rows stay exact."""
 
 import pytest
+from django.utils import timezone
 
 from referrals import services
 from referrals.models import Referral
@@ -24,7 +25,6 @@ def test_referrals_logged_at_once_in_one_cell_are_all_counted(people, tree):
 
 def test_admissions_at_once_in_cells_of_one_district_all_reach_its_months(people, tree):
     # C1 and C2 (base B1) are under district D1: both cells add to D1's month row at the same moment.
-    from datetime import date
 
     from tests.factories import reviewed_referral
 
@@ -32,9 +32,9 @@ def test_admissions_at_once_in_cells_of_one_district_all_reach_its_months(people
 
     def admit(r):
         return lambda: services.admit(referral=r, by=people.province, decision_number="1-QĐ",
-                                      decision_date=date.today())  # fmt: skip
+                                      decision_date=timezone.localdate())  # fmt: skip
 
     results = run_together(*(admit(r) for r in reviewed))
     assert all(isinstance(r, Referral) for r in results), results
     assert tally.check() == []
-    assert tally.stored_months_of([tree.D1.pk]) == {(tree.D1.pk, date.today().replace(day=1)): 3}
+    assert tally.stored_months_of([tree.D1.pk]) == {(tree.D1.pk, timezone.localdate().replace(day=1)): 3}

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Member
 from tests.factories import make_user
@@ -99,14 +100,15 @@ def test_a_unit_page_that_does_not_exist_is_404(client, people):
 
 
 def test_unit_pages_count_the_members_the_register_counts_at_every_level(client, people, tree, members):
-    from datetime import date
 
     from members.models import Status
     from members.services import change_status
 
     away, leaving = members[tree.C1][0], members[tree.C3][1]
-    change_status(member=away, to_status=Status.AWAY, on=date.today(), reason="Đi làm xa", by=people.province)
-    change_status(member=leaving, to_status=Status.MATURED, on=date.today(), reason="Trưởng thành", by=people.province)
+    change_status(member=away, to_status=Status.AWAY, on=timezone.localdate(), reason="Đi làm xa", by=people.province)
+    change_status(
+        member=leaving, to_status=Status.MATURED, on=timezone.localdate(), reason="Trưởng thành", by=people.province
+    )
     client.force_login(people.province)
     for unit in (tree.P, tree.D1, tree.D2, tree.B1, tree.B3, tree.C3):
         context = client.get(reverse("unit_detail", args=[unit.pk])).context

@@ -4,6 +4,7 @@ closing and reopening, within the scope; the reports follow a move."""
 from datetime import date
 
 from django.urls import reverse
+from django.utils import timezone
 
 from reports import tally
 from tests.factories import make_member, make_unit, make_user
@@ -59,7 +60,7 @@ def test_it_renames_and_moves_a_base_union_and_the_reports_follow(client, tree, 
     assert response.status_code == 302
     tree.C1.refresh_from_db()
     assert tree.C1.path.startswith(tree.D2.path) and Unit.objects.get(pk=tree.B1.pk).name == "Đoàn xã Một Mới"
-    today = date.today()
+    today = timezone.localdate()
     per_district = {int(key): summed for key, *summed in tally.sums(today, today, today, under=tree.P)}
     assert tree.D2.pk in per_district and tree.D1.pk not in per_district
     event = AuditEvent.objects.get(object_id=str(tree.B1.pk), action=AuditEvent.Action.CHANGE)
