@@ -52,6 +52,7 @@ lint: dev-deps
 	$(BIN)/ruff format --check .
 
 migrations-check: dev-deps
+	mkdir -p var
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: dev-deps test-tools lint migrations-check
