@@ -29,7 +29,7 @@ from referrals.forms import (
     TrainingManyForm,
 )
 from referrals.models import Joins, Referral, Stage
-from reports.xlsx import decision_list_workbook
+from reports.xlsx import decision_list_workbook, download
 from unionapp import audit
 from unionapp.forms import filters_set
 from unionapp.models import Kind, in_list_order
@@ -507,19 +507,9 @@ def decision_list(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.APPROVE_ADMISSIONS)
     number, day, joins, rows = get_decision(request, unit)
     wb = decision_list_workbook(unit, number, day, joins, rows)
-    audit.record(
-        audit.Action.EXPORT,
-        by=request.user,
-        obj=unit,
-        changes={"decision": f"{number} {day:%d/%m/%Y}"},
-        scope=audit.scope_label(request),
-        request=request,
-    )
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     slug = re.sub(r"[^a-z0-9]+", "-", text.fold(number)).strip("-") or "qd"
-    response["Content-Disposition"] = f'attachment; filename="danh-sach-ket-nap-{slug}-{day:%Y%m%d}.xlsx"'
-    wb.save(response)
-    return response
+    return download(request, wb, unit=unit, filename=f"danh-sach-ket-nap-{slug}-{day:%Y%m%d}.xlsx",
+                    changes={"decision": f"{number} {day:%d/%m/%Y}"})  # fmt: skip
 
 
 @requires(Cap.APPROVE_ADMISSIONS)

@@ -13,8 +13,7 @@ from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
 from reports.periods import period_from, year_period
 from reports.rollup import build_report, monthly_admissions, ratings_report
-from reports.xlsx import ratings_workbook, report_workbook
-from unionapp import audit
+from reports.xlsx import download, ratings_workbook, report_workbook
 from unionapp.models import Kind
 from unionapp.routers import reading_from_replica
 from unionapp.scoping import Cap, requires
@@ -81,18 +80,8 @@ def rating_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     _years, year = rating_years(request)
     with reading_from_replica():
         wb = ratings_workbook(unit, year, *ratings_report(unit, year))
-    audit.record(
-        audit.Action.EXPORT,
-        by=request.user,
-        obj=unit,
-        changes={"ratings": year},
-        scope=audit.scope_label(request),
-        request=request,
-    )
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="xep-loai-doan-vien-{unit.code}-{year}.xlsx"'
-    wb.save(response)
-    return response
+    return download(request, wb, unit=unit, filename=f"xep-loai-doan-vien-{unit.code}-{year}.xlsx",
+                    changes={"ratings": year})  # fmt: skip
 
 
 @requires(Cap.EXPORT_REPORTS)
@@ -101,18 +90,8 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     period = period_from(request.GET)
     with reading_from_replica():
         wb = report_workbook(build_report(unit, period, per_cell=True))
-    audit.record(
-        audit.Action.EXPORT,
-        by=request.user,
-        obj=unit,
-        changes={"report": period.label},
-        scope=audit.scope_label(request),
-        request=request,
-    )
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-1+1-{unit.code}-{period.slug}.xlsx"'
-    wb.save(response)
-    return response
+    return download(request, wb, unit=unit, filename=f"bao-cao-1+1-{unit.code}-{period.slug}.xlsx",
+                    changes={"report": period.label})  # fmt: skip
 
 
 def expected_share(day: date) -> float:

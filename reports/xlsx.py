@@ -1,11 +1,13 @@
 """Union documents in Excel. The "1+1" report (shared/report-layout.md): header blocks, title, a two-row
 merged header with numbered columns, one row per child unit, a bold total, the signature block; a second
 sheet with every cell of the subtree; a chart of target against result. The list attached to an approval
-decision, with the same header and signature blocks."""
+decision, with the same header and signature blocks; the member ratings report. ``download`` sends any of
+them, recorded in the audit trail."""
 
 import weakref
 from copy import copy
 
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -14,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from reports.rollup import Figures, Report
+from unionapp import audit
 from unionapp.models import Kind
 
 FONT = "Times New Roman"
@@ -83,6 +86,22 @@ def put(ws, row, col, value, *, bold=False, italic=False, size=13, align=None, f
         cell.border = BOX
     styles[key] = (align, copy(cell._style))  # the alignment held, so that its id stays its own
     return cell
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(request, wb: Workbook, *, unit, filename: str, changes: dict) -> HttpResponse:
+    """``wb`` as an attachment, its export recorded in the audit trail against ``unit`` (what, and the scope of
+    whoever took it)."""
+    audit.record(
+        audit.Action.EXPORT, by=request.user, obj=unit, changes=changes, scope=audit.scope_label(request),
+        request=request,
+    )  # fmt: skip
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    wb.save(response)
+    return response
 
 
 def merge(ws, row, first, last, value, **style):
