@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from members.models import Member
+from members.models import Member, Rating, YearRating
 from referrals.models import Joins, Referral, Stage
 from referrals.stats import counted_on, introducers_by, members_at, one_plus_one_by_cell
 from reports import tally
@@ -383,8 +383,6 @@ class RatingRow:
 
     def levels(self) -> list[tuple[int, float | None]]:
         """(count, share of the rated in %) per level, best first."""
-        from members.models import Rating
-
         rated = self.rated
         return [(n, 100 * n / rated if rated else None) for n in (self.counts.get(r, 0) for r in Rating.values)]
 
@@ -392,8 +390,6 @@ class RatingRow:
 def ratings_report(unit: Unit, year: int) -> tuple[list[RatingRow], RatingRow]:
     """The year's ratings of the members under ``unit``, one row per unit directly under it (for a cell: its
     own), and the total: one grouped query, by cell, folded into the rows."""
-    from members.models import YearRating
-
     children = in_list_order(Unit.objects.filter(parent=unit)) if unit.kind != Kind.CELL else [unit]
     rows = {u.pk: RatingRow(label=u.name, unit=u) for u in children}
     total = RatingRow(label=_("TỔNG CỘNG"))
