@@ -63,8 +63,9 @@ class RolesBackend(ModelBackend):
 
 
 MUST_CHANGE = "_must_change_password"  # session key: the password in use is temporary
-# Pages a user with a temporary password may open: the password page, and the ways out.
-ALLOWED_MEANWHILE = {"password_change", "logout", "set_language"}
+# Pages a user with a temporary password may open: the password page, the ways out, and the user guide (a first
+# login is when it is read).
+ALLOWED_MEANWHILE = {"password_change", "logout", "set_language", "help"}
 
 
 @transaction.atomic

@@ -173,6 +173,7 @@ def test_a_password_set_by_someone_else_must_be_replaced_before_anything_else(cl
         assert response.status_code == 302 and response["Location"] == reverse("password_change"), url
     page = secretary.get(reverse("home"), follow=True).content.decode()
     assert "Hãy đặt mật khẩu của riêng bạn để tiếp tục" in page and 'name="old_password"' in page
+    assert secretary.get(reverse("help")).status_code == 200  # the user guide may be read first
     choose_own_password(secretary, PASSWORD)
     assert secretary.get(reverse("unit_detail", args=[tree.C1.pk])).status_code == 200
     detail = client.get(reverse("user_detail", args=[people.secretary.pk])).content.decode()
