@@ -29,6 +29,7 @@ from referrals.forms import (
     TrainingManyForm,
 )
 from referrals.models import Joins, Referral, Stage
+from reports.periods import year_asked
 from reports.xlsx import decision_list_workbook, download
 from unionapp import audit
 from unionapp.forms import filters_set
@@ -471,7 +472,7 @@ def decision_index(request: HttpRequest, pk: int) -> HttpResponse:
     years = sorted(
         {d.year for d in admitted_under(request, unit).dates("decision_date", "year")} | {this_year}, reverse=True
     )
-    year = next((y for y in years if str(y) == request.GET.get("year")), this_year)
+    year = year_asked(request.GET, years, this_year)
     context = {
         "unit": unit,
         "year": year,

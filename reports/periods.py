@@ -52,6 +52,12 @@ def year_period(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), "year")
 
 
+def year_asked(params, years, default: int) -> int:
+    """The year of ``?year=`` when it is one of ``years`` (the pages that offer a choice of years), else
+    ``default``."""
+    return next((y for y in years if str(y) == params.get("year")), default)
+
+
 def parse_date(value: str) -> date | None:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:

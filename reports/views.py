@@ -11,7 +11,7 @@ from members import text
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
-from reports.periods import period_from, year_period
+from reports.periods import period_from, year_asked, year_period
 from reports.rollup import build_report, monthly_admissions, ratings_report
 from reports.xlsx import download, ratings_workbook, report_workbook
 from unionapp.models import Kind
@@ -71,7 +71,7 @@ def rating_years(request) -> tuple[list[int], int]:
     """The years offered and the one asked for: as on a cell's rating page, last year's review by default."""
     this_year = timezone.localdate().year
     years = list(range(this_year, this_year - 5, -1))
-    return years, next((y for y in years if str(y) == request.GET.get("year")), this_year - 1)
+    return years, year_asked(request.GET, years, this_year - 1)
 
 
 @requires(Cap.EXPORT_REPORTS)
@@ -169,13 +169,10 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
     # Year-end planning: the lines without a target this year can be filled in from last year's, to adjust
     # and save (nothing is saved until then).
     copyable = [u for u in grid_units if u.pk not in current and u.pk in before]
-    copied = copyable if request.method == "GET" and request.GET.get("copy") and copyable else []
-    initial = {
-        TargetGridForm.key(u, f): getattr(current[u.pk] if u.pk in current else before[u.pk], f.value)
-        for u in grid_units
-        if u.pk in current or u in copied
-        for f in TargetField
-    }
+    copied = copyable if request.method == "GET" and request.GET.get("copy") else []
+    shown = current | {u.pk: before[u.pk] for u in copied}
+    initial = {TargetGridForm.key(u, f): getattr(shown[u.pk], f.value) for u in grid_units if u.pk in shown
+               for f in TargetField}  # fmt: skip
     form = TargetGridForm(request.POST or None, units=grid_units, initial=initial)
     if request.method == "POST" and form.is_valid():
         n = services.set_targets(values=form.values(), year=year, by=request.user)
