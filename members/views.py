@@ -17,6 +17,7 @@ from members.filters import MemberFilter
 from members.forms import CellRatingForm, MaturedForm, MemberForm, RefuseTransferForm, StatusForm, TransferForm
 from members.models import ImportBatch, Member, Status, Transfer, YearRating, age_on
 from referrals.models import Referral
+from reports.periods import rating_years
 from unionapp import audit
 from unionapp.forms import filters_set
 from unionapp.models import Kind
@@ -225,8 +226,9 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     pending = Transfer.objects.filter(state=Transfer.State.PENDING).select_related("member", "from_cell", "to_cell")
     incoming = pending.filter(scope.q(Cap.EDIT_MEMBERS, via="to_cell__"))
     outgoing = pending.filter(scope.q(Cap.EDIT_MEMBERS, via="from_cell__"))
+    today = timezone.localdate()
     stays = (
-        Transfer.objects.stays_on(timezone.localdate())
+        Transfer.objects.stays_on(today)
         .select_related("member", "from_cell", "to_cell")
         .order_by("until", "member__full_name")
     )
@@ -240,6 +242,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
             # Members of other cells taking part here for a while, and ours taking part elsewhere.
             "hosted": stays.filter(scope.q(Cap.EDIT_MEMBERS, via="to_cell__")),
             "away": stays.filter(scope.q(Cap.EDIT_MEMBERS, via="from_cell__")),
+            "today": today,
         },
     )
 
@@ -267,19 +270,30 @@ def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires(Cap.EDIT_MEMBERS)
 def stay_end(request: HttpRequest, pk: int) -> HttpResponse:
-    """A member on a temporary transfer came back early: it ends today (their own cell records it)."""
-    stay = get_outgoing_transfer(request, pk)
+    """A temporary transfer ends today: the member came back early (their own cell records it) or has left the
+    host cell (the host records it). ``back``: "unit" for the host cell's page, "transfers" for the transfers."""
+    stay = get_in_scope(
+        Transfer.objects.filter(
+            request.scope.q(Cap.EDIT_MEMBERS, via="from_cell__") | request.scope.q(Cap.EDIT_MEMBERS, via="to_cell__")
+        ).select_related("member", "to_cell"),
+        pk=pk,
+    )
     try:
         services.end_stay(transfer=stay, on=timezone.localdate(), by=request.user)
     except services.RegisterError as e:
         messages.error(request, str(e))
     else:
         messages.success(request, _("%(name)s đã kết thúc sinh hoạt tạm thời.") % {"name": stay.member.full_name})
+    back = request.POST.get("back")
+    if back == "unit":
+        return redirect("unit_detail", pk=stay.to_cell_id)
+    if back == "transfers":
+        return redirect("transfer_list")
     return redirect("member_detail", pk=stay.member_id)
 
 
 def get_outgoing_transfer(request, pk) -> Transfer:
-    """A transfer from a cell the user keeps: the sender's to withdraw, or to end (a temporary one)."""
+    """A transfer from a cell the user keeps: the sender's to withdraw."""
     return get_in_scope(
         Transfer.objects.filter(request.scope.q(Cap.EDIT_MEMBERS, via="from_cell__")).select_related(
             "member", "to_cell"
@@ -398,13 +412,7 @@ def cell_rating(request: HttpRequest, pk: int) -> HttpResponse:
     cell = request.scope.get_unit(pk, Cap.EDIT_MEMBERS)
     if cell.kind != Kind.CELL:
         raise Http404
-    this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year", this_year - 1))
-    except ValueError:
-        year = this_year - 1
-    if not 2000 <= year <= this_year:
-        raise Http404
+    years, year = rating_years(request.GET)
     members = list(
         Member.objects.filter(cell=cell, status__in=Status.COUNTED).prefetch_related(
             Prefetch("ratings", queryset=YearRating.objects.filter(year=year), to_attr="year_ratings")
@@ -416,7 +424,6 @@ def cell_rating(request: HttpRequest, pk: int) -> HttpResponse:
         services.rate_cell(ratings=form.ratings(), year=year, by=request.user)
         messages.success(request, _("Đã lưu xếp loại năm %(year)s của %(cell)s.") % {"year": year, "cell": cell.name})
         return redirect(f"{request.path}?year={year}")
-    years = list(range(this_year, this_year - 5, -1))
     return render(request, "members/cell_rating.html", {"cell": cell, "form": form, "year": year, "years": years})
 
 

@@ -58,6 +58,14 @@ def year_asked(params, years, default: int) -> int:
     return next((y for y in years if str(y) == params.get("year")), default)
 
 
+def rating_years(params) -> tuple[list[int], int]:
+    """The years offered on the rating pages (this year and the four before) and the one asked for: by default
+    last year, whose review is the one done at the year's turn."""
+    this_year = timezone.localdate().year
+    years = list(range(this_year, this_year - 5, -1))
+    return years, year_asked(params, years, this_year - 1)
+
+
 def parse_date(value: str) -> date | None:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:

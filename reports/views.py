@@ -11,7 +11,7 @@ from members import text
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
-from reports.periods import period_from, year_asked, year_period
+from reports.periods import period_from, rating_years, year_period
 from reports.rollup import build_report, monthly_admissions, ratings_report
 from reports.xlsx import download, ratings_workbook, report_workbook
 from unionapp.models import Kind
@@ -48,7 +48,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def rating_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The year-end review in figures: how many members of each unit under ``pk`` were rated at each level."""
     unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
-    years, year = rating_years(request)
+    years, year = rating_years(request.GET)
     with reading_from_replica():
         rows, total = ratings_report(unit, year)
     return render(
@@ -67,17 +67,10 @@ def rating_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def rating_years(request) -> tuple[list[int], int]:
-    """The years offered and the one asked for: as on a cell's rating page, last year's review by default."""
-    this_year = timezone.localdate().year
-    years = list(range(this_year, this_year - 5, -1))
-    return years, year_asked(request.GET, years, this_year - 1)
-
-
 @requires(Cap.EXPORT_REPORTS)
 def rating_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.EXPORT_REPORTS)
-    _years, year = rating_years(request)
+    _years, year = rating_years(request.GET)
     with reading_from_replica():
         wb = ratings_workbook(unit, year, *ratings_report(unit, year))
     return download(request, wb, unit=unit, filename=f"xep-loai-doan-vien-{unit.code}-{year}.xlsx",

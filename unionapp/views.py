@@ -127,6 +127,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if members is not None:
         context["members"] = members
         context["hosted"] = hosted
+        context["today"] = today
     context["todo"] = todo(request, unit, members)
     return render(request, "unionapp/unit_detail.html", context)
 

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from members import services
 from members.models import Member, Status, StatusEvent, Transfer, months_after
-from tests.factories import make_member
+from tests.factories import make_member, make_user
+from unionapp.models import AuditEvent, Role
 
 
 def test_a_transfer_within_the_scope_is_immediate(client, people, tree):
@@ -93,9 +94,6 @@ def test_an_unknown_destination_is_explained(client, people, tree):
 
 
 def make_user_for(cell):
-    from tests.factories import make_user
-    from unionapp.models import Role
-
     return make_user(role=Role.CELL_SECRETARY, unit=cell)
 
 
@@ -247,7 +245,7 @@ def test_the_own_cell_ends_a_stay_early_once(client, people, tree):
     member = make_member(tree.C1)
     today = timezone.localdate()
     stay = running_stay(member, tree.C3, people.officer, days_ago=0, days_left=20)
-    client.force_login(make_user_for(tree.C3))  # the host cannot end it
+    client.force_login(make_user_for(tree.C4))  # neither its cell nor its host
     assert client.post(reverse("stay_end", args=[stay.pk])).status_code == 404
     client.force_login(people.secretary)
     page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
@@ -258,6 +256,41 @@ def test_the_own_cell_ends_a_stay_early_once(client, people, tree):
     assert stay.until == today  # ended the day it began: that day is its only one
     response = client.post(reverse("stay_end", args=[stay.pk]), follow=True)
     assert "Đợt sinh hoạt tạm thời này đã kết thúc." in response.content.decode()
+
+
+def test_the_host_cell_records_that_a_guest_has_left(client, people, tree):
+    member = make_member(tree.C1)
+    today = timezone.localdate()
+    stay = running_stay(member, tree.C3, people.officer, days_ago=10, days_left=20)
+    host = make_user_for(tree.C3)
+    client.force_login(host)
+    for page, back in ((reverse("unit_detail", args=[tree.C3.pk]), "unit"), (reverse("transfer_list"), "transfers")):
+        html = client.get(page).content.decode()
+        assert reverse("stay_end", args=[stay.pk]) in html and f'name="back" value="{back}"' in html
+        assert "Kết thúc sớm (đã rời đi)" in html
+    response = client.post(reverse("stay_end", args=[stay.pk]), {"back": "unit"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("unit_detail", args=[tree.C3.pk])
+    html = response.content.decode()
+    assert f"{member.full_name} đã kết thúc sinh hoạt tạm thời." in html
+    assert reverse("stay_end", args=[stay.pk]) not in html  # no longer hosted today
+    stay.refresh_from_db()
+    assert stay.until == today - timedelta(days=1)
+    event = AuditEvent.objects.get(user=host, action=AuditEvent.Action.STATUS)
+    assert event.changes["temporary_stay_until"][1] == f"{stay.until:%d/%m/%Y}"
+    # The member's own cell sees the stay over: no button to end it again.
+    client.force_login(people.secretary)
+    assert (
+        reverse("stay_end", args=[stay.pk])
+        not in client.get(reverse("member_detail", args=[member.pk])).content.decode()
+    )
+
+
+def test_a_read_only_view_of_the_host_cell_offers_no_end(client, people, tree):
+    stay = running_stay(make_member(tree.C1), tree.C3, people.officer, days_ago=1, days_left=20)
+    client.force_login(make_user(role=Role.DISTRICT_STAFF, unit=tree.D2))  # sees the host cell, keeps no register
+    html = client.get(reverse("unit_detail", args=[tree.C3.pk])).content.decode()
+    assert stay.member.full_name in html and reverse("stay_end", args=[stay.pk]) not in html
+    assert client.post(reverse("stay_end", args=[stay.pk])).status_code == 403
 
 
 def test_a_member_back_today_was_away_until_yesterday(people, tree):
