@@ -447,15 +447,26 @@ def admitted_under(request, unit):
 
 def decisions_of(request, unit, year: int, limit: int | None = None) -> list[dict]:
     """The approval decisions of ``year`` in the unit's subtree, newest first: number, date, Union or
-    Federation, how many people (one grouped query); the first ``limit`` of them."""
+    Federation, how many people (one grouped query); the first ``limit`` of them. A unit issues a few dozen
+    a year, ordered here so that of one day's decisions "10-QĐ/ĐTN" comes before "9-QĐ/ĐTN"."""
     rows = (
         admitted_under(request, unit)
         .filter(decision_date__year=year)
         .values_list("decision_number", "decision_date", "joins")
         .annotate(n=Count("pk"))
-        .order_by("-decision_date", "decision_number")
+        .order_by()
     )
+    rows = sorted(rows, key=lambda row: (row[1], number_order(row[0])), reverse=True)
     return [{"number": number, "date": day, "joins": joins, "n": n} for number, day, joins, n in rows[:limit]]
+
+
+_DIGITS = re.compile(r"([0-9]+)")
+
+
+def number_order(number: str) -> list:
+    """Order of document numbers as people read them: the digits as numbers ("9-QĐ" before "10-QĐ")."""
+    # split() alternates text and the captured runs of digits: text at even places, digits at odd ones.
+    return [(int(part), "") if i % 2 else (-1, part) for i, part in enumerate(_DIGITS.split(number))]
 
 
 DECISIONS_SHOWN = 12  # on a board; the decisions page has them all

@@ -216,3 +216,14 @@ def test_the_decisions_page_is_for_the_units_that_approve_within_the_scope(clien
     client.force_login(people.district)
     page = client.get(reverse("decision_index", args=[tree.B1.pk])).content.decode()
     assert "Chưa có quyết định chuẩn y nào trong năm" in page
+
+
+def test_decisions_of_one_day_are_listed_by_their_number_read_as_a_number(client, people, tree, in_2026):
+    for number in ("9-QĐ/ĐTN", "12-QĐ/ĐTN", "10-QĐ/ĐTN"):
+        decide(people.officer, number, date(2026, 6, 25), reviewed_referral(tree.C1, people.secretary))
+    decide(people.officer, "8-QĐ/ĐTN", date(2026, 6, 26), reviewed_referral(tree.C2, people.secretary))
+    client.force_login(people.officer)
+    for url in (reverse("decision_index", args=[tree.B1.pk]), reverse("pipeline_board", args=[tree.B1.pk])):
+        page = client.get(url).content.decode()
+        order = sorted(("8-", "9-", "10-", "12-"), key=lambda n: page.index(f"<strong>{n}QĐ/ĐTN</strong>"))
+        assert order == ["8-", "12-", "10-", "9-"], url  # newest first
