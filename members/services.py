@@ -289,26 +289,42 @@ def rate_cell(*, ratings: dict[int, str], year: int, by) -> int:
     return n
 
 
+def deletion_refused(member: Member, *, with_admission: bool = False) -> str | None:
+    """Why ``member`` may not be deleted, or None: only a record entered by mistake today, with no history at
+    all, may be. A member named as someone's introducer is linked to those referrals, which must not lose
+    them; one admitted through a referral goes only with its admission (``with_admission``: undoing it)."""
+    if (
+        timezone.localdate(member.created_at) != timezone.localdate()
+        or member.version != 1
+        or member.status_events.exists()
+        or member.ratings.exists()
+        or member.transfers.exists()
+    ):
+        return _(
+            "Không thể xóa hồ sơ đã có lịch sử. Hãy ghi nhận biến động (ví dụ: xóa tên, chuyển sinh hoạt) thay vì xóa."
+        )
+    if not with_admission and hasattr(member, "admission"):
+        return _(
+            "Không thể xóa: %(name)s được kết nạp theo quyết định %(number)s. Nếu chuẩn y nhầm, hãy mở hồ sơ "
+            "giới thiệu của họ và bấm “Hủy chuẩn y (ghi nhầm)” trong ngày."
+        ) % {"name": member.full_name, "number": member.admission.decision_number}
+    if member.referrals.exists():
+        return _(
+            "Không thể xóa: %(name)s đã được ghi là người giới thiệu trong hồ sơ 1+1. Hãy sửa người giới thiệu "
+            "của các hồ sơ đó trước."
+        ) % {"name": member.full_name}
+    return None
+
+
 def deletable(member: Member) -> bool:
-    """Only a record entered by mistake today, with no history at all, may be deleted."""
-    return (
-        timezone.localdate(member.created_at) == timezone.localdate()
-        and member.version == 1
-        and not member.status_events.exists()
-        and not member.ratings.exists()
-        and not member.transfers.exists()
-    )
+    return deletion_refused(member) is None
 
 
 @transaction.atomic
-def delete_member(*, member: Member, by=None) -> None:
+def delete_member(*, member: Member, by=None, with_admission: bool = False) -> None:
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if not deletable(member):
-        raise RegisterError(
-            _(
-                "Không thể xóa hồ sơ đã có lịch sử. Hãy ghi nhận biến động (ví dụ: xóa tên, chuyển sinh hoạt) thay vì xóa."
-            )
-        )
+    if refusal := deletion_refused(member, with_admission=with_admission):
+        raise RegisterError(refusal)
     audit.record(audit.Action.DELETE, by=by, obj=member, changes=audit.diff({}, audit.snapshot(member, AUDITED)))
     member.delete()
     tally.refresh([member.cell_id])

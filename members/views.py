@@ -214,8 +214,8 @@ def member_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("member_detail", pk=member.pk)
         messages.success(request, _("Đã xóa hồ sơ %(name)s.") % {"name": member.full_name})
         return redirect("unit_detail", pk=member.cell_id)
-    if not services.deletable(member):
-        messages.error(request, _("Không thể xóa hồ sơ đã có lịch sử. Hãy ghi nhận biến động thay vì xóa."))
+    if refusal := services.deletion_refused(member):
+        messages.error(request, refusal)
         return redirect("member_detail", pk=member.pk)
     return render(request, "members/member_delete.html", {"member": member})
 

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import services as register
 from members.models import MAX_AGE, MIN_AGE, Member, Status
 from referrals.models import Joins, Referral, ReferralEvent, Stage
 from reports import tally
@@ -201,6 +202,48 @@ def admit(*, referral: Referral, by, decision_number: str, decision_date: date, 
         audit.record(audit.Action.CREATE, by=by, obj=member, changes={"admission": [None, decision_number]})
         fields["member"] = member
     return _step(locked, to=Stage.ADMITTED, allowed_from=(Stage.REVIEWED,), by=by, note=decision_number, **fields)
+
+
+def undo_refused(referral: Referral) -> str | None:
+    """Why the admission of ``referral`` may not be undone, or None. Only on the day it was recorded (a wrong
+    candidate ticked in a list, a decision entered twice), and while the new member has no history of their
+    own: after that day the admission is the record, and changes to the member are dated events."""
+    if referral.stage != Stage.ADMITTED:
+        return _("Hồ sơ này không ở bước “Đã kết nạp”.")
+    recorded = referral.events.filter(to_stage=Stage.ADMITTED).order_by("-at").values_list("at", flat=True).first()
+    if recorded is None or timezone.localdate(recorded) != timezone.localdate():
+        return _(
+            "Chỉ hủy được chuẩn y trong ngày đã ghi nhận. Việc kết nạp từ những ngày trước đã vào sổ; nếu có sai sót, "
+            "hãy sửa quyết định hoặc ghi nhận biến động cho đoàn viên."
+        )
+    if referral.member_id:
+        return register.deletion_refused(referral.member, with_admission=True)
+    return None
+
+
+@transaction.atomic
+def undo_admission(*, referral: Referral, by, reason: str) -> Referral:
+    """An admission recorded by mistake today: the referral goes back to "reviewed by the cell", without its
+    decision, and the member it created leaves the register (as a record entered by mistake is deleted)."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if refusal := undo_refused(locked):
+        raise ReferralError(refusal)
+    member, cell_id = locked.member, locked.admitted_cell_id
+    locked = _step(
+        locked,
+        to=Stage.REVIEWED,
+        allowed_from=(Stage.ADMITTED,),
+        by=by,
+        note=reason,
+        decision_number="",
+        decision_date=None,
+        admitted_cell=None,
+        member=None,
+    )
+    if member is not None:
+        register.delete_member(member=member, by=by, with_admission=True)
+    tally.refresh([cell_id])
+    return locked
 
 
 @transaction.atomic

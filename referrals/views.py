@@ -165,11 +165,16 @@ def referral_export(request: HttpRequest) -> FileResponse:
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral(request, pk, Cap.VIEW_MEMBERS)
     scope = request.scope
+    events = list(referral.events.select_related("by"))
     context = {
         "referral": referral,
-        "events": referral.events.select_related("by"),
+        "events": events,
         "can_move": scope.can(Cap.LOG_REFERRALS, referral.cell),
         "can_approve": scope.can(Cap.APPROVE_ADMISSIONS, referral.cell),
+        # An admission recorded today by mistake can be undone (the step page says whether it still can).
+        "can_undo": referral.stage == Stage.ADMITTED
+        and scope.can(Cap.APPROVE_ADMISSIONS, referral.cell)
+        and any(e.to_stage == Stage.ADMITTED and timezone.localdate(e.at) == timezone.localdate() for e in events),
         "breadcrumbs": scope.breadcrumbs(referral.cell),
         "audit_events": audit.with_rows(audit.for_object(referral)[:50])
         if scope.can(Cap.LOG_REFERRALS, referral.cell)
@@ -185,6 +190,7 @@ STEPS = {
     "admit": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Chuẩn y kết nạp")),
     "refuse": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Không kết nạp")),
     "withdraw": (Cap.LOG_REFERRALS, gettext_lazy("Rút hồ sơ")),
+    "unadmit": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Hủy chuẩn y (ghi nhầm)")),
 }
 
 
@@ -222,6 +228,8 @@ def _run_step(step, referral, by, d):
         )
     if step == "refuse":
         return services.refuse(referral=referral, by=by, reason=d["reason"])
+    if step == "unadmit":
+        return services.undo_admission(referral=referral, by=by, reason=d["reason"])
     return services.withdraw(referral=referral, by=by, reason=d["reason"])
 
 
@@ -235,6 +243,9 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if not request.scope.has(cap):
         raise PermissionDenied
     referral = get_referral(request, pk, cap)
+    if step == "unadmit" and (refusal := services.undo_refused(referral)):
+        messages.error(request, refusal)
+        return redirect("referral_detail", pk=referral.pk)
     form = _step_form(step, referral, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

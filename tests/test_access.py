@@ -75,6 +75,8 @@ ROUTES = {
     # Approving is the approvers' step (base union and district staff), not the secretaries'.
     "referral_step admit": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("admit",)),
     "referral_step refuse": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("refuse",)),
+    # The referral is not admitted: an approver in scope is sent back to its page, told why.
+    "referral_step unadmit": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("unadmit",), ok=302),
     "pipeline_board": R(Cap.VIEW_MEMBERS, obj="unit"),
     "pipeline_many": R(Cap.LOG_REFERRALS, obj="unit", extra=("training",)),
     "pipeline_many admit": R(Cap.APPROVE_ADMISSIONS, obj="unit", extra=("admit",)),

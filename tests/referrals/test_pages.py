@@ -199,11 +199,11 @@ def test_an_unknown_step_is_404(client, people, tree):
     assert client.get(reverse("referral_step", args=[r.pk, "fly"])).status_code == 404
 
 
-@pytest.mark.parametrize("url", ["referral_detail", "training", "review", "admit", "refuse", "withdraw"])
+@pytest.mark.parametrize("url", ["referral_detail", "training", "review", "admit", "refuse", "withdraw", "unadmit"])
 def test_referral_pages_are_404_outside_the_scope(client, people, tree, url):
     r = make_referral(tree.C3, people.admin)
     # Each page to someone who may use it in their own part of the tree (approving: district staff).
-    client.force_login(people.district if url in ("admit", "refuse") else people.secretary)
+    client.force_login(people.district if url in ("admit", "refuse", "unadmit") else people.secretary)
     target = (
         reverse("referral_detail", args=[r.pk])
         if url == "referral_detail"

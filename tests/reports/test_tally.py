@@ -131,6 +131,9 @@ def test_every_write_path_keeps_the_rows_equal_to_the_register(tree, people, kno
     r = walk_to_admission(make_referral(tree.C3, by, introducer=known.c3, introduced_on=date(Y, 2, 1)),
                           by, date(Y, 8, 8), cell=tree.C3)  # fmt: skip
     assert r.member.cell_id == tree.C3.pk
+    mistake = walk_to_admission(make_referral(tree.C2, by, introduced_on=date(Y, 2, 3)), by, date(Y, 8, 9),
+                                cell=tree.C1)  # fmt: skip
+    services.undo_admission(referral=mistake, by=by, reason="Ghi nhầm")
     services.refuse(referral=reviewed_referral(tree.C2, by), by=by, reason="x")
     services.withdraw(referral=make_referral(tree.C4, by, joins=Joins.FEDERATION), by=by, reason="x")
     # An import, and its undo.
