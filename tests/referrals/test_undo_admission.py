@@ -35,7 +35,9 @@ def test_it_takes_the_admission_back_and_the_new_member_out_of_the_register(clie
     assert Member.objects.filter(pk=member_pk).exists()
 
     response = client.post(step, {"reason": "Tích nhầm người trong danh sách"}, follow=True)
-    assert "Đã cập nhật hồ sơ Lò Thị Nhầm: Hủy chuẩn y (ghi nhầm)." in response.content.decode()
+    html = response.content.decode()
+    assert "Đã cập nhật hồ sơ Lò Thị Nhầm: Hủy chuẩn y (ghi nhầm)." in html
+    assert 'data-testid="admission-undone">chuẩn y đã hủy</span>' in html  # in the referral's steps
     r.refresh_from_db()
     assert (r.stage, r.decision_number, r.decision_date, r.admitted_cell, r.member) == (
         Stage.REVIEWED, "", None, None, None,
