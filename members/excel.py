@@ -414,7 +414,8 @@ def commit_file(path: str, unit: Unit, today: date, *, by, file_name: str) -> tu
 
 
 def undoable(batch: ImportBatch) -> bool:
-    """A batch can be undone while none of its members changed since (no edit, event, rating or transfer)."""
+    """A batch can be undone while none of its members changed since (no edit, event, rating or transfer) nor
+    was named as the introducer of a referral (which must not lose its introducer)."""
     if batch.undone_at:
         return False
     members = batch.members.all()
@@ -423,6 +424,7 @@ def undoable(batch: ImportBatch) -> bool:
         or members.filter(status_events__isnull=False).exists()
         or members.filter(ratings__isnull=False).exists()
         or members.filter(transfers__isnull=False).exists()
+        or members.filter(referrals__isnull=False).exists()
     )
 
 

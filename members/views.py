@@ -538,7 +538,11 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_undo:
             messages.error(
-                request, _("Không thể hoàn tác: đã có hồ sơ trong lần nhập này được sửa hoặc ghi nhận biến động.")
+                request,
+                _(
+                    "Không thể hoàn tác: đã có hồ sơ trong lần nhập này được sửa, ghi nhận biến động hoặc ghi là "
+                    "người giới thiệu 1+1."
+                ),
             )
         else:
             n = excel.undo_batch(batch, by=request.user)

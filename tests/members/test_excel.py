@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from members import excel
 from members.models import ImportBatch, Member, Status
-from tests.factories import make_member
+from tests.factories import make_member, make_referral
 
 HEADER = ["STT", "Họ và tên *", "Ngày sinh *", "Giới tính *", "Dân tộc", "Tôn giáo", "Số CCCD", "Số điện thoại",
           "Địa chỉ", "Trình độ học vấn", "Nghề nghiệp", "Ngày vào Đoàn", "Số thẻ đoàn viên", "Mã chi đoàn"]  # fmt: skip
@@ -147,6 +147,19 @@ def test_a_batch_with_a_changed_member_cannot_be_undone(client, people, tree):
         reverse("member_status", args=[lan.pk]), {"to_status": Status.AWAY, "date": "2026-10-01", "reason": "x"}
     )
     client.post(reverse("import_undo", args=[ImportBatch.objects.get().pk]))
+    assert Member.objects.count() == 2
+
+
+def test_a_batch_whose_member_introduced_someone_cannot_be_undone(client, people, tree):
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(GOOD_ROWS))
+    client.post(reverse("import_preview", args=[preview.context["token"]]))
+    batch = ImportBatch.objects.get()
+    make_referral(tree.C1, people.secretary, introducer=Member.objects.get(full_name="Hoàng Thị Lan"))
+    page = client.get(reverse("import_undo", args=[batch.pk])).content.decode()
+    assert "ghi là người giới thiệu 1+1" in page and "Tất cả hồ sơ của lần nhập này sẽ bị xóa." not in page
+    response = client.post(reverse("import_undo", args=[batch.pk]), follow=True)
+    assert "Không thể hoàn tác" in response.content.decode()
     assert Member.objects.count() == 2
 
 
