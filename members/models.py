@@ -225,7 +225,11 @@ class StatusEvent(models.Model):
 
 
 class YearRating(models.Model):
+    """A member's rating at a year's review, by the cell that rated them: ``cell`` stays that cell when the member
+    moves on, so a year's results per unit (``rollup.ratings_report``) are those its cells reported."""
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="ratings")
+    cell = models.ForeignKey("unionapp.Unit", verbose_name=_("chi đoàn"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("năm"))
     rating = models.CharField(_("xếp loại"), max_length=10, choices=Rating.choices)
     rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -236,6 +240,8 @@ class YearRating(models.Model):
         verbose_name_plural = _("xếp loại đoàn viên")
         ordering = ["-year"]
         constraints = [models.UniqueConstraint(fields=["member", "year"], name="rating_once_a_year")]
+        # rollup.ratings_report: a year's ratings counted per cell from the index alone.
+        indexes = [models.Index(fields=["year", "cell", "rating"], name="rating_year_cell")]
 
     def __str__(self) -> str:
         return f"{self.member} {self.year}: {self.get_rating_display()}"

@@ -267,8 +267,10 @@ def withdraw_transfer(*, transfer: Transfer, by) -> Transfer:
 
 @transaction.atomic
 def rate_cell(*, ratings: dict[int, str], year: int, by) -> int:
-    """Save a year's ratings for many members at once (member id -> level); "" clears one."""
+    """Save a year's ratings for many members at once (member id -> level); "" clears one. Each is recorded
+    against the member's cell, which is rating them."""
     existing = {r.member_id: r for r in YearRating.objects.filter(member_id__in=ratings, year=year)}
+    cells = dict(Member.objects.filter(pk__in=ratings).values_list("pk", "cell_id"))
     to_create, to_update, to_delete = [], [], []
     for member_id, level in ratings.items():
         current = existing.get(member_id)
@@ -276,12 +278,15 @@ def rate_cell(*, ratings: dict[int, str], year: int, by) -> int:
             if current:
                 to_delete.append(current.pk)
         elif current is None:
-            to_create.append(YearRating(member_id=member_id, year=year, rating=level, rated_by=by))
-        elif current.rating != level:
-            current.rating, current.rated_by, current.rated_at = level, by, timezone.now()
+            to_create.append(
+                YearRating(member_id=member_id, cell_id=cells[member_id], year=year, rating=level, rated_by=by)
+            )
+        elif current.rating != level or current.cell_id != cells[member_id]:
+            current.rating, current.cell_id = level, cells[member_id]
+            current.rated_by, current.rated_at = by, timezone.now()
             to_update.append(current)
     YearRating.objects.bulk_create(to_create)
-    YearRating.objects.bulk_update(to_update, ["rating", "rated_by", "rated_at"])
+    YearRating.objects.bulk_update(to_update, ["rating", "cell", "rated_by", "rated_at"])
     YearRating.objects.filter(pk__in=to_delete).delete()
     n = len(to_create) + len(to_update) + len(to_delete)
     if n:

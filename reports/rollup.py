@@ -389,13 +389,13 @@ class RatingRow:
 
 def ratings_report(unit: Unit, year: int) -> tuple[list[RatingRow], RatingRow]:
     """The year's ratings of the members under ``unit``, one row per unit directly under it (for a cell: its
-    own), and the total: one grouped query, by cell, folded into the rows."""
+    own), and the total: one grouped query, by the cell that rated them, folded into the rows."""
     children = in_list_order(Unit.objects.filter(parent=unit)) if unit.kind != Kind.CELL else [unit]
     rows = {u.pk: RatingRow(label=u.name, unit=u) for u in children}
     total = RatingRow(label=_("TỔNG CỘNG"))
     by_cell = (
-        YearRating.objects.filter(unit.subtree_q("member__cell__"), year=year)
-        .values_list("member__cell__path", "rating")
+        YearRating.objects.filter(unit.subtree_q("cell__"), year=year)
+        .values_list("cell__path", "rating")
         .annotate(n=Count("pk"))
         .order_by()
     )

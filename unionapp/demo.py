@@ -236,7 +236,12 @@ def seed_small(today: date | None = None) -> bool:
             members.append(make_member(rng, unit, n, today))
     Member.objects.bulk_create(members, batch_size=500)
     ratings = [
-        YearRating(member=m, year=today.year - 1, rating=rng.choices(list(Rating), weights=[20, 50, 25, 5])[0])
+        YearRating(
+            member=m,
+            cell_id=m.cell_id,
+            year=today.year - 1,
+            rating=rng.choices(list(Rating), weights=[20, 50, 25, 5])[0],
+        )
         for m in Member.objects.filter(units["LS"].subtree_q("cell__"), status__in=Status.COUNTED)
     ]
     YearRating.objects.bulk_create(ratings, batch_size=500)

@@ -82,7 +82,12 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
 
     # Ratings for last year.
     ratings = [
-        YearRating(member_id=m.pk, year=today.year - 1, rating=rng.choices(list(Rating), weights=[20, 50, 25, 5])[0])
+        YearRating(
+            member_id=m.pk,
+            cell_id=m.cell_id,
+            year=today.year - 1,
+            rating=rng.choices(list(Rating), weights=[20, 50, 25, 5])[0],
+        )
         for m in members
         if m.status in Status.COUNTED
     ]

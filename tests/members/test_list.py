@@ -65,7 +65,7 @@ def test_filters_combine(client, people, tree):
     gone = make_member(
         tree.C1, full_name="Đỗ Thị Hoài", gender="F", status=Status.MATURED, date_of_birth=date(2001, 1, 1)
     )
-    YearRating.objects.create(member=a, year=timezone.localdate().year - 1, rating=Rating.EXCELLENT)
+    YearRating.objects.create(member=a, cell=a.cell, year=timezone.localdate().year - 1, rating=Rating.EXCELLENT)
     client.force_login(people.officer)
     url = reverse("member_list")
     assert names(client.get(url, {"q": "do thi hoa", "gender": "F", "birth_year": 2001, "status": Status.ACTIVE})) == [

@@ -65,6 +65,23 @@ def test_a_base_union_sees_its_cells_and_a_cell_itself(client, people, tree, rat
     assert client.get(reverse("rating_report", args=[tree.C2.pk])).status_code == 404
 
 
+def test_a_years_results_stay_with_the_cell_that_rated_even_after_the_member_moves(client, people, tree, rated):
+    from datetime import date
+
+    from members.models import YearRating
+
+    moved = YearRating.objects.get(cell=tree.C2, year=LAST_YEAR).member
+    services.move_member(member=moved, to_cell=tree.C4, on=date(LAST_YEAR + 1, 2, 1), reason="x", by=people.admin)
+    client.force_login(people.province)
+    html = client.get(reverse("rating_report", args=[tree.P.pk])).content.decode()
+    assert [row[:2] for row in table(html)] == [
+        ["Đoàn phường Ba", "0"], ["Huyện đoàn Hai", "1"], ["Huyện đoàn Một", "4"], ["TỔNG CỘNG", "5"],
+    ]  # fmt: skip
+    # Rated again next year, the new cell's rating is recorded against the new cell.
+    services.rate_cell(ratings={moved.pk: "good"}, year=LAST_YEAR + 1, by=people.admin)
+    assert YearRating.objects.get(member=moved, year=LAST_YEAR + 1).cell == tree.C4
+
+
 def test_the_review_costs_the_same_queries_however_many_units(client, people, tree, rated, django_assert_num_queries):
     client.force_login(people.province)
     # session, user with roles, unit, children, ratings by cell

@@ -26,6 +26,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from members.excel import COLUMNS
 from unionapp import demo, province_seed
@@ -232,6 +233,8 @@ class Command(BaseCommand):
             # A cell has no child units: its rows are members, so there is no per-child baseline.
             ("cell_report", lambda s: f"{reverse('report', args=[s['cell'].pk])}?{q}", 3, None),
             ("province_excel", lambda s: f"{reverse('report_xlsx', args=[s['unit'].pk])}?{q}", 0, None),
+            # The year-end ratings (last year's, the page's default), grouped per cell: no admissions baseline.
+            ("province_ratings_report", lambda s: reverse("rating_report", args=[s["unit"].pk]), 0, None),
             (
                 "member_list_search",
                 lambda s: f"{reverse('member_list')}?q=nguyen&unit={s['district'].pk}",
@@ -377,7 +380,7 @@ class Command(BaseCommand):
     def report(self):
         header = f"{'name':26} {'median':>9} {'p95':>9} {'cold':>9} {'queries':>7} {'demo q':>6} {'baseline':>9} {'ratio':>6}  result"
         self.stdout.write("")
-        self.stdout.write(f"Database: {self.vendor}; {date.today():%d/%m/%Y}; runs per page: {self.runs}")
+        self.stdout.write(f"Database: {self.vendor}; {timezone.localdate():%d/%m/%Y}; runs per page: {self.runs}")
         self.stdout.write(header)
         floor_ms = next((r["median_ms"] for r in self.results if r["name"] == "page_floor"), 0)
         for r in self.results:
