@@ -11,7 +11,7 @@ from members import text
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
-from reports.periods import period_from, rating_years, year_period
+from reports.periods import period_from, rating_years, year_asked, year_period
 from reports.rollup import build_report, monthly_admissions, ratings_report
 from reports.xlsx import download, ratings_workbook, report_workbook
 from unionapp.models import Kind
@@ -147,11 +147,8 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
     """The targets of the units directly under ``pk`` for one year, on one grid."""
     unit = request.scope.get_unit(pk, Cap.SET_TARGETS)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    year = min(max(year, 2000), today.year + 1)
+    # Any year from 2000 to next year (earlier ones' targets can be entered for the reports); the picker offers five.
+    year = year_asked(request.GET, range(2000, today.year + 2), today.year)
     children = sorted(unit.children.filter(is_active=True), key=lambda u: text.collation_key(u.name))
     # The unit's own line is editable by whoever sets targets above it (or at the top of the tree).
     editable_self = unit.parent_id is None or request.scope.can(Cap.SET_TARGETS, unit.parent)

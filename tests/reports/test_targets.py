@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.models import Target, TargetChange
 from tests.reports.conftest import Y
@@ -101,3 +102,13 @@ def test_a_district_fills_in_only_its_base_unions_from_last_year(client, people,
     assert [u.code for u, _ in form.rows()] == ["B1"]  # its own line is set above it
     assert form[form.key(tree.B1, "union")].value() == 20
     assert client.get(reverse("targets", args=[tree.D2.pk]), {"year": Y + 1, "copy": 1}).status_code == 404
+
+
+def test_the_targets_page_opens_this_year_unless_a_year_from_2000_to_next_year_is_asked(client, people, tree):
+    this_year = timezone.localdate().year
+    client.force_login(people.province)
+    url = reverse("targets", args=[tree.P.pk])
+    for asked, shown in ((None, this_year), (this_year + 1, this_year + 1), (2000, 2000),
+                         (1999, this_year), (this_year + 2, this_year), ("x", this_year)):  # fmt: skip
+        html = client.get(url, {} if asked is None else {"year": asked}).content.decode()
+        assert f"Chỉ tiêu năm {shown} — {tree.P.name}" in html, asked
