@@ -269,8 +269,10 @@ def withdraw_transfer(*, transfer: Transfer, by) -> Transfer:
 def rate_cell(*, ratings: dict[int, str], year: int, by) -> int:
     """Save a year's ratings for many members at once (member id -> level); "" clears one. Each is recorded
     against the member's cell, which is rating them."""
+    # The members' rows locked, in one order, before reading their ratings: a second save of the same page (a
+    # double tap) waits for the first and then finds its ratings, instead of inserting them again.
+    cells = dict(Member.objects.select_for_update().filter(pk__in=ratings).order_by("pk").values_list("pk", "cell_id"))
     existing = {r.member_id: r for r in YearRating.objects.filter(member_id__in=ratings, year=year)}
-    cells = dict(Member.objects.filter(pk__in=ratings).values_list("pk", "cell_id"))
     to_create, to_update, to_delete = [], [], []
     for member_id, level in ratings.items():
         current = existing.get(member_id)

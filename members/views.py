@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -105,7 +106,12 @@ def member_create(request: HttpRequest) -> HttpResponse:
         initial["cell"] = request.GET["cell"]
     form = MemberForm(request.POST or None, scope=request.scope, initial=initial)
     if request.method == "POST" and form.is_valid():
-        member = services.save_member(member=form.save(commit=False), by=request.user)
+        try:
+            member = services.save_member(member=form.save(commit=False), by=request.user)
+        except IntegrityError:  # the same citizen ID saved a moment ago by someone else: checked again, it says so
+            form = MemberForm(request.POST, scope=request.scope, initial=initial)
+            form.is_valid()
+            return render(request, "members/member_form.html", {"form": form, "creating": True})
         messages.success(request, _("Đã thêm đoàn viên %(name)s.") % {"name": member.full_name})
         if "save_add" in request.POST:
             return redirect(f"{request.path}?cell={member.cell_id}")
@@ -124,6 +130,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.StaleEdit as e:
             form.add_error(None, str(e))
+        except IntegrityError:  # as on creation
+            form = MemberForm(request.POST, instance=get_member(request, pk, Cap.EDIT_MEMBERS), scope=request.scope)
+            form.is_valid()
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("member_detail", pk=member.pk)

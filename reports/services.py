@@ -2,7 +2,7 @@ from django.db import transaction
 
 from reports.models import Target, TargetChange
 from unionapp import audit
-from unionapp.models import AuditEvent
+from unionapp.models import AuditEvent, Unit
 
 
 @transaction.atomic
@@ -10,7 +10,10 @@ def set_targets(*, values: dict, year: int, by) -> int:
     """Save targets ((unit id, field) -> value or None) for ``year``; every change keeps
     who, when, the old and the new value. Returns the number of values changed."""
     unit_ids = {uid for uid, _ in values}
-    targets = {t.unit_id: t for t in Target.objects.select_for_update().filter(unit_id__in=unit_ids, year=year)}
+    # The units' rows locked, in one order: a second save of the same grid (a double tap), before any target of
+    # the year exists, waits for the first and then finds its targets, instead of inserting them again.
+    list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk", flat=True))
+    targets = {t.unit_id: t for t in Target.objects.filter(unit_id__in=unit_ids, year=year)}
     changes = []
     for (unit_id, field), new in values.items():
         target = targets.get(unit_id)

@@ -61,3 +61,33 @@ def test_a_transfer_accepted_twice_moves_the_member_once(people, tree):
     member.refresh_from_db()
     assert member.cell == tree.C3
     assert StatusEvent.objects.filter(member=member).count() == 1
+
+
+def test_a_cells_ratings_saved_twice_at_once_are_saved_once(people, tree):
+    """A double tap on "Lưu xếp loại" on a phone: two identical posts racing."""
+    from members.models import YearRating
+
+    members = [make_member(tree.C1) for _ in range(5)]
+    ratings = {m.pk: "good" for m in members}
+
+    def rate():
+        return member_services.rate_cell(ratings=ratings, year=2025, by=people.secretary)
+
+    results = run_together(rate, rate)
+    assert sorted(results) == [0, 5], results  # one saved them all, the other found nothing to change
+    assert YearRating.objects.filter(year=2025).count() == 5
+
+
+def test_next_years_targets_saved_twice_at_once_are_saved_once(people, tree):
+    """A double tap on "Lưu chỉ tiêu" for a year without targets yet."""
+    from reports import services as report_services
+    from reports.models import Target, TargetChange
+
+    values = {(tree.D1.pk, "union"): 120, (tree.D2.pk, "union"): 80}
+
+    def save():
+        return report_services.set_targets(values=values, year=2031, by=people.province)
+
+    results = run_together(save, save)
+    assert sorted(results) == [0, 2], results  # the second found them saved
+    assert Target.objects.filter(year=2031).count() == 2 and TargetChange.objects.filter(year=2031).count() == 2

@@ -169,3 +169,31 @@ def test_member_pages_are_404_outside_the_scope(client, people, tree, name):
 def test_unit_pages_of_the_register_are_404_outside_the_scope(client, people, tree, name):
     client.force_login(people.secretary)
     assert client.get(reverse(name, args=[tree.C2.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("editing", [False, True])
+def test_a_citizen_id_saved_by_someone_else_a_moment_before_is_reported_on_the_form(
+    client, people, tree, monkeypatch, editing
+):
+    """Both forms passed the duplicate check; the other one was saved first. The database refuses the second:
+    the form says why, with what was typed, instead of an error page."""
+    from members import services
+
+    mine = make_member(tree.C1, full_name="Lò Thị Mai") if editing else None
+    real_save = services.save_member
+
+    def someone_else_first(**kwargs):
+        make_member(tree.C2, full_name="Người Khác", citizen_id="001305099999")
+        return real_save(**kwargs)
+
+    monkeypatch.setattr(services, "save_member", someone_else_first)
+    client.force_login(people.secretary)
+    data = member_data(tree.C1, citizen_id="001305099999", full_name="Lò Thị Mai Đã Sửa")
+    if editing:
+        data["version"] = mine.version
+    url = reverse("member_edit", args=[mine.pk]) if editing else reverse("member_create")
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Số CCCD này đã có trong sổ đoàn viên" in html
+    assert 'value="Lò Thị Mai Đã Sửa"' in html  # nothing typed is lost
+    assert Member.objects.filter(citizen_id="001305099999").count() == 1
