@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from members import text
+from members import services, text
 from members.models import Gender, ImportBatch, Member, Status
 from members.xlsx_stream import StreamingXlsx
 from reports import tally
@@ -419,13 +419,7 @@ def undoable(batch: ImportBatch) -> bool:
     if batch.undone_at:
         return False
     members = batch.members.all()
-    return not (
-        members.filter(version__gt=1).exists()
-        or members.filter(status_events__isnull=False).exists()
-        or members.filter(ratings__isnull=False).exists()
-        or members.filter(transfers__isnull=False).exists()
-        or members.filter(referrals__isnull=False).exists()
-    )
+    return not (services.have_history(members) or members.filter(referrals__isnull=False).exists())
 
 
 @transaction.atomic

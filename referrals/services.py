@@ -204,14 +204,20 @@ def admit(*, referral: Referral, by, decision_number: str, decision_date: date, 
     return _step(locked, to=Stage.ADMITTED, allowed_from=(Stage.REVIEWED,), by=by, note=decision_number, **fields)
 
 
+def admitted_today(events) -> bool:
+    """Whether the last admission among a referral's ``events`` (its steps) was recorded today: the day on which
+    it may still be undone."""
+    days = [e.at for e in events if e.to_stage == Stage.ADMITTED]
+    return bool(days) and timezone.localdate(max(days)) == timezone.localdate()
+
+
 def undo_refused(referral: Referral) -> str | None:
     """Why the admission of ``referral`` may not be undone, or None. Only on the day it was recorded (a wrong
     candidate ticked in a list, a decision entered twice), and while the new member has no history of their
     own: after that day the admission is the record, and changes to the member are dated events."""
     if referral.stage != Stage.ADMITTED:
         return _("Hồ sơ này không ở bước “Đã kết nạp”.")
-    recorded = referral.events.filter(to_stage=Stage.ADMITTED).order_by("-at").values_list("at", flat=True).first()
-    if recorded is None or timezone.localdate(recorded) != timezone.localdate():
+    if not admitted_today(referral.events.filter(to_stage=Stage.ADMITTED)):
         return _(
             "Chỉ hủy được chuẩn y trong ngày đã ghi nhận. Việc kết nạp từ những ngày trước đã vào sổ; nếu có sai sót, "
             "hãy sửa quyết định hoặc ghi nhận biến động cho đoàn viên."

@@ -171,10 +171,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": events,
         "can_move": scope.can(Cap.LOG_REFERRALS, referral.cell),
         "can_approve": scope.can(Cap.APPROVE_ADMISSIONS, referral.cell),
-        # An admission recorded today by mistake can be undone (the step page says whether it still can).
+        # An admission recorded today by mistake can be undone (the step page says whether its member still can go).
         "can_undo": referral.stage == Stage.ADMITTED
         and scope.can(Cap.APPROVE_ADMISSIONS, referral.cell)
-        and any(e.to_stage == Stage.ADMITTED and timezone.localdate(e.at) == timezone.localdate() for e in events),
+        and services.admitted_today(events),
         "breadcrumbs": scope.breadcrumbs(referral.cell),
         "audit_events": audit.with_rows(audit.for_object(referral)[:50])
         if scope.can(Cap.LOG_REFERRALS, referral.cell)
