@@ -96,6 +96,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The cell's register in paper order.
         members = list(Member.objects.filter(cell=unit, status__in=Status.COUNTED).select_related("cell"))
         total = len(members)
+        away_total = sum(m.status == Status.AWAY for m in members)
         # Temporary transfers running today: the cell's own members away, and other cells' members taking part here.
         stays = list(
             Transfer.objects.stays_on(today)
@@ -115,11 +116,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for child in children:
             child.member_count = counts.get(child.pk, 0)
         total = sum(counts.values())
+        away_total = 0
     context = {
         "unit": unit,
         "breadcrumbs": request.scope.breadcrumbs(unit),
         "children": children,
         "member_total": total,
+        "away_total": away_total,
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, unit),
         "can_log": request.scope.can(Cap.LOG_REFERRALS, unit),
         "can_manage": request.scope.can(Cap.MANAGE_UNITS, unit),

@@ -127,3 +127,14 @@ def test_only_the_province_office_sees_the_tools(client, tree, people):
         client.force_login(user)
         body = client.get(reverse("unit_detail", args=[tree.B1.pk])).content.decode()
         assert ('data-testid="manage"' in body) is shown
+
+
+def test_a_cells_count_says_how_many_of_its_members_work_away(client, tree, people):
+    # Members working away are still members (counted), so the card must not call them all "active".
+    make_member(tree.C1, full_name="Lò Văn Ở")
+    make_member(tree.C1, full_name="Lò Văn Xa", status="away")
+    make_member(tree.C1, full_name="Lò Văn Chuyển", status="transferred")
+    client.force_login(people.secretary)
+    body = client.get(reverse("unit_detail", args=[tree.C1.pk])).content.decode()
+    assert "Đoàn viên hiện có" in body and 'data-testid="member-total">2<' in body
+    assert "trong đó 1 đi làm ăn xa" in body
