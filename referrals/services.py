@@ -141,8 +141,11 @@ def record_review(*, referral: Referral, by, review_date: date, votes_for: int, 
                 "Chưa được quá nửa số đoàn viên có mặt tán thành, chi đoàn chưa thể đề nghị kết nạp. Có thể ghi nhận “Rút hồ sơ”."
             )
         )
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.stage == Stage.TRAINING:
+        check_review(locked, review_date)
     return _step(
-        referral,
+        locked,
         to=Stage.REVIEWED,
         allowed_from=(Stage.TRAINING,),
         by=by,
@@ -150,6 +153,39 @@ def record_review(*, referral: Referral, by, review_date: date, votes_for: int, 
         votes_for=votes_for,
         votes_present=votes_present,
     )
+
+
+def check_review(referral: Referral, review_date: date) -> None:
+    """A cell meeting reviews a candidate already introduced and trained, who (for the union) is from 16 to 30
+    years old on that day: the age the admission is judged by, so a review outside it could never be approved."""
+    after = max(d for d in (referral.introduced_on, referral.course_start, referral.course_end) if d)
+    if review_date < after:
+        raise ReferralError(
+            _(
+                "Ngày chi đoàn họp xét (%(day)s) không được trước ngày giới thiệu hay ngày học lớp bồi dưỡng "
+                "(%(after)s). Nếu các ngày đó ghi nhầm, hãy sửa hồ sơ trước."
+            )
+            % {"day": f"{review_date:%d/%m/%Y}", "after": f"{after:%d/%m/%Y}"}
+        )
+    if referral.joins != Joins.UNION:
+        return
+    age, day = referral.age_on(review_date), f"{review_date:%d/%m/%Y}"
+    if age < MIN_AGE:
+        raise ReferralError(
+            _(
+                "Vào ngày họp xét %(day)s, %(name)s mới %(age)s tuổi, chưa đủ 16 tuổi để kết nạp Đoàn. Hãy để hồ sơ "
+                "chờ đến khi đủ tuổi, hoặc rút hồ sơ."
+            )
+            % {"day": day, "name": referral.full_name, "age": age}
+        )
+    if age > MAX_AGE:
+        raise ReferralError(
+            _(
+                "Vào ngày họp xét %(day)s, %(name)s đã %(age)s tuổi, quá tuổi kết nạp Đoàn (từ 16 đến 30). Có thể rút "
+                "hồ sơ và giới thiệu vào Hội."
+            )
+            % {"day": day, "name": referral.full_name, "age": age}
+        )
 
 
 def admission_cells(referral: Referral):

@@ -58,5 +58,7 @@ def reviewed_referral(cell, by, **kwargs):
     from referrals import services
 
     r = make_referral(cell, by, **kwargs)
-    r = services.start_training(referral=r, by=by, course_name="Lớp cảm tình Đoàn", start=date(2026, 4, 1), end=None)
-    return services.record_review(referral=r, by=by, review_date=date(2026, 5, 1), votes_for=10, votes_present=12)
+    start = max(r.introduced_on, date(2026, 4, 1))
+    r = services.start_training(referral=r, by=by, course_name="Lớp cảm tình Đoàn", start=start, end=None)
+    review = max(start, date(2026, 5, 1))
+    return services.record_review(referral=r, by=by, review_date=review, votes_for=10, votes_present=12)

@@ -175,9 +175,9 @@ def build_world():
         objs["assignment"] = objs["account"].assignments.get()
     # The inside referral is reviewed, so "admit" has something to approve.
     r = w.inside["referral"]
-    r = referral_services.start_training(referral=r, by=people.admin, course_name="x", start=date(2026, 1, 2), end=None)
+    r = referral_services.start_training(referral=r, by=people.admin, course_name="x", start=date(2026, 3, 1), end=None)
     w.inside["referral"] = referral_services.record_review(
-        referral=r, by=people.admin, review_date=date(2026, 1, 20), votes_for=5, votes_present=6
+        referral=r, by=people.admin, review_date=date(2026, 3, 20), votes_for=5, votes_present=6
     )
     return w
 

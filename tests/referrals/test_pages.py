@@ -193,6 +193,19 @@ def test_a_step_out_of_order_is_explained(client, people, tree):
     assert "Không thể chuyển hồ sơ từ “Đã giới thiệu” sang “Chi đoàn đã xét”" in response.content.decode()
 
 
+def test_a_review_of_a_candidate_under_16_is_refused_with_what_to_do_and_the_figures_kept(client, people, tree):
+    r = make_referral(tree.C1, people.secretary, full_name="Lò Thị Nhỏ", date_of_birth=date(2011, 1, 1))
+    client.force_login(people.secretary)
+    step(client, r, "training", {"course_name": "Lớp cảm tình Đoàn", "start": "01/04/2026", "end": ""})
+    response = step(client, r, "review", {"review_date": "01/05/2026", "votes_present": "12", "votes_for": "11"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Vào ngày họp xét 01/05/2026, Lò Thị Nhỏ mới 15 tuổi, chưa đủ 16 tuổi để kết nạp Đoàn." in body
+    assert 'value="12"' in body and 'value="11"' in body
+    r.refresh_from_db()
+    assert r.stage == Stage.TRAINING
+
+
 def test_an_unknown_step_is_404(client, people, tree):
     r = make_referral(tree.C1, people.secretary)
     client.force_login(people.secretary)

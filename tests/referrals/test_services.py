@@ -112,19 +112,56 @@ def test_the_cell_must_approve_by_more_than_half_of_those_present(people, tree):
 
 
 @pytest.mark.parametrize(
-    ("born", "ok"),
-    [(date(2010, 5, 2), False), (date(2010, 5, 1), True), (date(1995, 5, 2), True), (date(1995, 5, 1), False)],
+    ("born", "refusal"),
+    [
+        (date(2010, 5, 2), "mới 15 tuổi"),
+        (date(2010, 5, 1), None),
+        (date(1995, 5, 2), None),
+        (date(1995, 5, 1), "đã 31"),
+    ],
 )
-def test_the_age_rule_is_enforced_at_approval_on_the_review_date(people, tree, born, ok):
-    # Review on 01/05/2026: 16 years old from 01/05/2010, 31 (too old) from 01/05/1995.
-    r = reviewed_referral(tree.C1, people.secretary, date_of_birth=born)
-    if ok:
+def test_the_age_rule_is_enforced_when_the_cell_reviews(people, tree, born, refusal):
+    # Review on 01/05/2026: 16 years old from 01/05/2010, 31 (too old) from 01/05/1995. A review outside the rule
+    # could never be approved: it is refused, and the candidate stays in training.
+    r = make_referral(tree.C1, people.secretary, date_of_birth=born, introduced_on=date(2026, 3, 1))
+    r = services.start_training(referral=r, by=people.secretary, course_name="x", start=date(2026, 4, 1), end=None)
+    review = {
+        "referral": r,
+        "by": people.secretary,
+        "review_date": date(2026, 5, 1),
+        "votes_for": 9,
+        "votes_present": 9,
+    }
+    if refusal is None:
+        r = services.record_review(**review)
         assert services.admit(referral=r, by=people.officer, decision_number="1", decision_date=date(2026, 6, 1)).member
     else:
-        with pytest.raises(services.ReferralError, match="từ 16 đến 30 tuổi"):
-            services.admit(referral=r, by=people.officer, decision_number="1", decision_date=date(2026, 6, 1))
+        with pytest.raises(services.ReferralError, match=refusal):
+            services.record_review(**review)
         r.refresh_from_db()
-        assert r.stage == Stage.REVIEWED
+        assert r.stage == Stage.TRAINING
+
+
+def test_the_age_rule_is_checked_again_at_approval_after_a_corrected_birth_date(people, tree):
+    r = reviewed_referral(tree.C1, people.secretary, date_of_birth=date(2005, 1, 1))
+    r.date_of_birth = date(2011, 1, 1)  # corrected after the meeting: 15 on the review day
+    services.correct_referral(referral=r, by=people.secretary)
+    with pytest.raises(services.ReferralError, match="từ 16 đến 30 tuổi"):
+        services.admit(referral=r, by=people.officer, decision_number="1", decision_date=date(2026, 6, 1))
+    r.refresh_from_db()
+    assert r.stage == Stage.REVIEWED
+
+
+def test_a_review_before_the_introduction_or_the_course_is_refused(people, tree):
+    r = make_referral(tree.C1, people.secretary, introduced_on=date(2026, 3, 1))
+    r = services.start_training(referral=r, by=people.secretary, course_name="x", start=date(2026, 2, 1),
+                                end=date(2026, 3, 10))  # fmt: skip
+    for day, shown in ((date(2026, 2, 28), "10/03/2026"), (date(2026, 3, 9), "10/03/2026")):
+        with pytest.raises(services.ReferralError, match=shown):
+            services.record_review(referral=r, by=people.secretary, review_date=day, votes_for=9, votes_present=9)
+    r = services.record_review(referral=r, by=people.secretary, review_date=date(2026, 3, 10), votes_for=9,
+                               votes_present=9)  # fmt: skip
+    assert r.stage == Stage.REVIEWED
 
 
 def test_the_age_rule_does_not_apply_to_the_federation(people, tree):

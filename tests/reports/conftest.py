@@ -22,8 +22,10 @@ Y = 2026
 
 
 def walk_to_admission(r, by, decision_date, cell=None):
-    r = services.start_training(referral=r, by=by, course_name="Lớp cảm tình Đoàn", start=date(Y, 1, 2), end=None)
-    r = services.record_review(referral=r, by=by, review_date=date(Y, 1, 20), votes_for=9, votes_present=10)
+    start = max(r.introduced_on, date(Y, 1, 2))
+    r = services.start_training(referral=r, by=by, course_name="Lớp cảm tình Đoàn", start=start, end=None)
+    review = max(start, date(Y, 1, 20))
+    r = services.record_review(referral=r, by=by, review_date=review, votes_for=9, votes_present=10)
     return services.admit(referral=r, by=by, decision_number="1-QĐ", decision_date=decision_date, cell=cell)
 
 

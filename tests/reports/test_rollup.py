@@ -141,7 +141,9 @@ def test_the_dashboard_chart_counts_admissions_per_month_under_the_unit(tree, kn
 
     # An admission in another province, the same month, stays out of this one's chart.
     other = make_unit(Kind.CELL, make_unit(Kind.BASE, make_unit(Kind.PROVINCE, name="Tỉnh đoàn Khác")))
-    walk_to_admission(make_referral(other, people.province), people.province, date(Y, 2, 10))
+    walk_to_admission(
+        make_referral(other, people.province, introduced_on=date(Y, 1, 5)), people.province, date(Y, 2, 10)
+    )
 
     def months(unit):
         series = monthly_admissions(unit, Y)
