@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,14 +62,35 @@ def save_member(*, member: Member, by, expected_version: int | None = None) -> M
     return member
 
 
+def check_event_day(member: Member, on: date) -> None:
+    """A member's history is read in date order: a new event (a status change, a move, a transfer) is dated no
+    earlier than the member joined the union, nor than their latest event. A forgotten earlier event cannot be
+    slipped in before later ones; the history would then contradict the member's current status."""
+    if on > timezone.localdate():
+        raise RegisterError(_("Ngày biến động không được sau hôm nay."))
+    if member.joined_on and on < member.joined_on:
+        raise RegisterError(
+            _("Ngày biến động (%(day)s) không được trước ngày vào Đoàn (%(joined)s).")
+            % {"day": f"{on:%d/%m/%Y}", "joined": f"{member.joined_on:%d/%m/%Y}"}
+        )
+    latest = member.status_events.aggregate(latest=Max("date"))["latest"]
+    if latest and on < latest:
+        raise RegisterError(
+            _(
+                "Ngày biến động (%(day)s) không được trước biến động gần nhất của đoàn viên (%(latest)s): lịch sử "
+                "biến động được ghi theo thứ tự ngày."
+            )
+            % {"day": f"{on:%d/%m/%Y}", "latest": f"{latest:%d/%m/%Y}"}
+        )
+
+
 @transaction.atomic
 def change_status(*, member: Member, to_status: str, on: date, reason: str, by) -> StatusEvent:
     """Record a dated status change; the member's status follows the event."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if to_status == member.status:
         raise RegisterError(_("Đoàn viên đã ở tình trạng này."))
-    if on > timezone.localdate():
-        raise RegisterError(_("Ngày biến động không được sau hôm nay."))
+    check_event_day(member, on)
     event = StatusEvent.objects.create(
         member=member, from_status=member.status, to_status=to_status, date=on, reason=reason, recorded_by=by
     )
@@ -94,6 +115,7 @@ def move_member(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> 
         raise RegisterError(_("Đoàn viên đang sinh hoạt ở chi đoàn này."))
     if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
         raise RegisterError(_("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận."))
+    check_event_day(member, on)
     event = StatusEvent.objects.create(
         member=member,
         from_status=member.status,
@@ -127,6 +149,7 @@ def request_transfer(
         member = Member.objects.select_for_update().get(pk=member.pk)
         if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
             raise RegisterError(_("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận."))
+        check_event_day(member, on)
         if until is not None:
             check_stay(member, on, until)
         transfer = Transfer.objects.create(

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from members import services
 from members.models import Member, Status, StatusEvent
 from tests.factories import make_member
 
@@ -108,6 +109,29 @@ def test_a_status_change_is_a_dated_event_in_the_history(client, people, tree):
     )
     page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
     assert "Đi làm ở Bắc Ninh" in page and "01/10/2026" in page
+
+
+def test_the_history_is_kept_in_date_order(client, people, tree):
+    # Joined 01/03/2026, away from 01/10/2026: a change dated before either is refused, on the form, with both dates.
+    member = make_member(tree.C1, joined_on=date(2026, 3, 1))
+    client.force_login(people.secretary)
+    url = reverse("member_status", args=[member.pk])
+    client.post(url, {"to_status": Status.AWAY, "date": "01/10/2026", "reason": "Đi làm ở Bắc Ninh"})
+    for day, refusal in (
+        ("15/09/2026", "Ngày biến động (15/09/2026) không được trước biến động gần nhất của đoàn viên (01/10/2026)"),
+        ("01/02/2026", "Ngày biến động (01/02/2026) không được trước ngày vào Đoàn (01/03/2026)."),
+    ):
+        response = client.post(url, {"to_status": Status.REMOVED, "date": day, "reason": "Bỏ sinh hoạt"})
+        assert refusal in response.content.decode() and "Bỏ sinh hoạt" in response.content.decode()
+    member.refresh_from_db()
+    assert member.status == Status.AWAY and member.status_events.count() == 1
+    # The same day as the latest event is fine (two changes on one day), and so is a move after it.
+    assert client.post(url, {"to_status": Status.ACTIVE, "date": "01/10/2026", "reason": "Về"}).status_code == 302
+    with pytest.raises(services.RegisterError, match="biến động gần nhất"):
+        services.move_member(member=member, to_cell=tree.C2, on=date(2026, 9, 30), reason="x", by=people.officer)
+    with pytest.raises(services.RegisterError, match="biến động gần nhất"):
+        services.request_transfer(member=member, to_cell=tree.C3, on=date(2026, 9, 30), reason="x", by=people.officer)
+    services.move_member(member=member, to_cell=tree.C2, on=date(2026, 10, 2), reason="x", by=people.officer)
 
 
 def test_a_status_change_needs_a_reason(client, people, tree):
