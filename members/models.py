@@ -198,6 +198,11 @@ class Member(ChoiceLabels, models.Model):
         return PartyStatus.NONE
 
     @property
+    def is_counted(self) -> bool:
+        """Still a member of their cell (active or working away): counted, and the one who may change cells."""
+        return self.status in Status.COUNTED
+
+    @property
     def masked_citizen_id(self) -> str:
         return text.mask_citizen_id(self.citizen_id)
 

@@ -84,6 +84,19 @@ def check_event_day(member: Member, on: date) -> None:
         )
 
 
+def check_still_counted(member: Member) -> None:
+    """Only a member still counted by their cell (active or working away) changes cells: one who has left the
+    union stays in the register of the cell they left."""
+    if not member.is_counted:
+        raise RegisterError(
+            _(
+                "%(name)s không còn sinh hoạt (%(status)s), nên không chuyển sinh hoạt được. Nếu đoàn viên sinh hoạt "
+                "trở lại, hãy ghi nhận biến động trước."
+            )
+            % {"name": member.full_name, "status": member.get_status_display()}
+        )
+
+
 @transaction.atomic
 def change_status(*, member: Member, to_status: str, on: date, reason: str, by) -> StatusEvent:
     """Record a dated status change; the member's status follows the event."""
@@ -91,6 +104,16 @@ def change_status(*, member: Member, to_status: str, on: date, reason: str, by) 
     if to_status == member.status:
         raise RegisterError(_("Đoàn viên đã ở tình trạng này."))
     check_event_day(member, on)
+    if (
+        to_status not in Status.COUNTED
+        and Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists()
+    ):
+        raise RegisterError(
+            _(
+                "Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận. Hãy rút lại yêu cầu đó (hoặc chờ bên "
+                "nhận xử lý) trước khi ghi nhận biến động này."
+            )
+        )
     event = StatusEvent.objects.create(
         member=member, from_status=member.status, to_status=to_status, date=on, reason=reason, recorded_by=by
     )
@@ -115,6 +138,7 @@ def move_member(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> 
         raise RegisterError(_("Đoàn viên đang sinh hoạt ở chi đoàn này."))
     if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
         raise RegisterError(_("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận."))
+    check_still_counted(member)
     check_event_day(member, on)
     event = StatusEvent.objects.create(
         member=member,
@@ -149,6 +173,7 @@ def request_transfer(
         member = Member.objects.select_for_update().get(pk=member.pk)
         if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
             raise RegisterError(_("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận."))
+        check_still_counted(member)
         check_event_day(member, on)
         if until is not None:
             check_stay(member, on, until)
@@ -174,7 +199,7 @@ def request_transfer(
 def check_stay(member: Member, on: date, until: date) -> None:
     """The rules of a temporary transfer: a member still counted by their cell, at most MAX_STAY_MONTHS, and
     not overlapping another one."""
-    if member.status not in Status.COUNTED:
+    if not member.is_counted:
         raise RegisterError(_("Chỉ đoàn viên đang sinh hoạt mới chuyển sinh hoạt tạm thời được."))
     if until < on:
         raise RegisterError(_("Ngày kết thúc phải từ ngày chuyển trở đi."))
@@ -247,6 +272,7 @@ def decide_transfer(*, transfer: Transfer, accept: bool, by, refusal_reason: str
     transfer.save()
     if accept and not transfer.is_temporary:
         member = Member.objects.select_for_update().get(pk=transfer.member_id)
+        check_still_counted(member)  # a request from before this rule, for someone who has since left
         StatusEvent.objects.create(
             member=member,
             from_status=member.status,

@@ -165,6 +165,11 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Cap.EDIT_MEMBERS)
 def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk, Cap.EDIT_MEMBERS)
+    try:
+        services.check_still_counted(member)
+    except services.RegisterError as e:
+        messages.error(request, str(e))
+        return redirect(member)
     form = TransferForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         to_cell, d = form.cleaned_data["to_cell_code"], form.cleaned_data

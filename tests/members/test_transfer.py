@@ -235,7 +235,7 @@ def test_stays_may_not_overlap(people, tree):
 def test_only_a_member_still_counted_can_go_on_a_stay(people, tree):
     member = make_member(tree.C1)
     services.change_status(member=member, to_status=Status.REMOVED, on=date(2026, 3, 1), reason="x", by=people.officer)
-    with pytest.raises(services.RegisterError, match="Chỉ đoàn viên đang sinh hoạt"):
+    with pytest.raises(services.RegisterError, match="không còn sinh hoạt"):
         services.request_transfer(
             member=member, to_cell=tree.C2, on=date(2026, 3, 2), until=date(2026, 4, 1), reason="x", by=people.officer
         )
@@ -353,3 +353,43 @@ def test_an_expired_request_for_a_stay_cannot_be_accepted(people, tree):
         services.decide_transfer(transfer=stay, accept=True, by=people.province)
     services.decide_transfer(transfer=stay, accept=False, by=people.province, refusal_reason="Quá hạn")
     assert Transfer.objects.get(pk=stay.pk).state == Transfer.State.REFUSED
+
+
+def test_only_a_member_still_counted_changes_cells(client, people, tree):
+    # One who has left the union stays in the register of the cell they left: no button, no form, no service.
+    gone = make_member(tree.C1, full_name="Hà Văn Đã Xóa", joined_on=date(2020, 1, 1))
+    services.change_status(member=gone, to_status=Status.REMOVED, on=date(2026, 6, 1), reason="x", by=people.officer)
+    client.force_login(people.officer)
+    url = reverse("member_transfer", args=[gone.pk])
+    assert url not in client.get(reverse("member_detail", args=[gone.pk])).content.decode()
+    for response in (client.get(url, follow=True), client.post(url, {"to_cell_code": "C2", "date": "01/11/2026",
+                                                                      "reason": "x"}, follow=True)):  # fmt: skip
+        assert (
+            "Hà Văn Đã Xóa không còn sinh hoạt (Xóa tên), nên không chuyển sinh hoạt được." in response.content.decode()
+        )
+    for write in (services.move_member, services.request_transfer):
+        with pytest.raises(services.RegisterError, match="không còn sinh hoạt"):
+            write(member=gone, to_cell=tree.C2, on=date(2026, 11, 1), reason="x", by=people.officer)
+    gone.refresh_from_db()
+    assert gone.cell == tree.C1 and not Transfer.objects.exists()
+    # Working away, a member is still counted, and may move.
+    away = make_member(tree.C1, status=Status.AWAY)
+    services.move_member(member=away, to_cell=tree.C2, on=date(2026, 11, 1), reason="x", by=people.officer)
+
+
+def test_a_member_waiting_for_a_transfer_does_not_leave_before_it_is_settled(people, tree):
+    member = make_member(tree.C1, joined_on=date(2020, 1, 1))
+    transfer = services.request_transfer(member=member, to_cell=tree.C3, on=date(2026, 11, 1), reason="x",
+                                         by=people.secretary)  # fmt: skip
+    with pytest.raises(services.RegisterError, match="Hãy rút lại yêu cầu đó"):
+        services.change_status(member=member, to_status=Status.REMOVED, on=date(2026, 11, 2), reason="x",
+                               by=people.secretary)  # fmt: skip
+    services.change_status(member=member, to_status=Status.AWAY, on=date(2026, 11, 2), reason="x", by=people.secretary)
+    # A request older than this rule, for someone who has left since, is not accepted.
+    Member.objects.filter(pk=member.pk).update(status=Status.MATURED)
+    with pytest.raises(services.RegisterError, match="không còn sinh hoạt"):
+        services.decide_transfer(transfer=transfer, accept=True, by=make_user_for(tree.C3))
+    assert Member.objects.get(pk=member.pk).cell == tree.C1
+    services.decide_transfer(
+        transfer=transfer, accept=False, by=make_user_for(tree.C3), refusal_reason="Đã trưởng thành"
+    )
