@@ -64,6 +64,11 @@ def correct_referral(*, referral: Referral, by) -> Referral:
             raise ReferralError(_("Hồ sơ đã kết thúc, không sửa được nữa."))
         if referral.cell_id != stored.cell_id and stored.stage != Stage.INTRODUCED:
             raise ReferralError(_("Chỉ đổi được chi đoàn khi hồ sơ chưa vào lớp bồi dưỡng."))
+        if stored.review_date and referral.introduced_on > stored.review_date:
+            raise ReferralError(
+                _("Ngày giới thiệu (%(day)s) không được sau ngày chi đoàn họp xét (%(review)s).")
+                % {"day": f"{referral.introduced_on:%d/%m/%Y}", "review": f"{stored.review_date:%d/%m/%Y}"}
+            )
         before = audit.snapshot(stored, CORRECTABLE)
         referral.save(update_fields=[*CORRECTABLE, "search_name"])
         cells = {stored.cell_id, referral.cell_id}

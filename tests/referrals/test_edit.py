@@ -137,3 +137,15 @@ def test_the_database_refuses_a_second_open_referral_with_one_citizen_id_even_pa
     with pytest.raises(services.ReferralError, match="đang được giới thiệu ở một hồ sơ khác"):
         services.correct_referral(referral=r, by=people.secretary)
     assert Referral.objects.get(pk=r.pk).citizen_id is None
+
+
+def test_the_introduction_date_stays_before_the_cells_review(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary, introduced_on=date(2026, 3, 1))  # reviewed on 01/05/2026
+    client.force_login(people.secretary)
+    response = client.post(edit_url(r), form_data(r, introduced_on="10/05/2026", phone="0912345678"))
+    body = response.content.decode()
+    assert "Ngày giới thiệu (10/05/2026) không được sau ngày chi đoàn họp xét (01/05/2026)." in body
+    assert 'value="0912345678"' in body  # what was typed is kept
+    r.refresh_from_db()
+    assert r.introduced_on == date(2026, 3, 1) and r.phone != "0912345678"
+    assert client.post(edit_url(r), form_data(r, introduced_on="01/05/2026")).status_code == 302
