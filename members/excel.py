@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from members import services, text
-from members.models import Gender, ImportBatch, Member, Status
+from members.models import Gender, ImportBatch, Member, Status, joining_dates_refused
 from members.xlsx_stream import StreamingXlsx
 from reports import tally
 from unionapp import audit
@@ -296,6 +296,8 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
             err(f, _("ngày không hợp lệ (sau hôm nay hoặc quá xa)"))
     if record.get("date_of_birth") in (None, ""):
         err("date_of_birth", _("thiếu ngày sinh"))
+    elif refusal := joining_dates_refused(dates.get("date_of_birth"), dates.get("joined_on")):
+        err("joined_on", refusal)
     gender = GENDERS.get(text.fold(_as_text(record.get("gender"))))
     if gender is None:
         err("gender", _("giới tính phải là Nam hoặc Nữ"))

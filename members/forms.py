@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import text
-from members.models import MAX_STAY_MONTHS, Member, Rating, Status
+from members.models import MAX_STAY_MONTHS, Member, Rating, Status, joining_dates_refused
 from unionapp.forms import LabelledModelChoiceField, TickedChoiceField
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
@@ -145,8 +145,8 @@ class MemberForm(PersonFields, forms.ModelForm):
         cleaned = super().clean()
         check_dates(cleaned, ["date_of_birth", "joined_on", "party_introduced_on", "party_admitted_on"])
         dob, joined = cleaned.get("date_of_birth"), cleaned.get("joined_on")
-        if dob and joined and joined < dob:
-            self.add_error("joined_on", _("Ngày vào Đoàn phải sau ngày sinh."))
+        if refusal := joining_dates_refused(dob, joined):
+            self.add_error("joined_on", refusal)
         intro, admitted = cleaned.get("party_introduced_on"), cleaned.get("party_admitted_on")
         if admitted and intro and admitted < intro:
             self.add_error("party_admitted_on", _("Ngày vào Đảng phải sau ngày giới thiệu."))

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members import text
@@ -32,6 +33,24 @@ MIN_AGE, MAX_AGE = 16, 30
 def age_on(born, day) -> int:
     """Full years of age on ``day``."""
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# The youngest joining age the register accepts, for every year it may hold: members joined from 15 before
+# 2011, from 16 since; below 14 the join date or the birth date is mistyped (a birth year typed twice, say).
+MIN_JOIN_AGE = 14
+
+
+def joining_dates_refused(born, joined) -> str | None:
+    """Why a join date cannot be right for someone born on ``born``, or None."""
+    if not born or not joined:
+        return None
+    if joined < born:
+        return gettext("Ngày vào Đoàn phải sau ngày sinh.")
+    if age_on(born, joined) < MIN_JOIN_AGE:
+        return gettext("Vào Đoàn khi mới %(age)s tuổi: hãy kiểm tra lại ngày sinh và ngày vào Đoàn.") % {
+            "age": age_on(born, joined)
+        }
+    return None
 
 
 def born_by_for_age(day, years: int):

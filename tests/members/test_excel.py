@@ -113,6 +113,21 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_every_error(client, peo
     assert marked.cell(5, marked.max_column).value is None
 
 
+def test_a_join_date_that_cannot_be_right_is_reported(client, people, tree):
+    # Columns swapped, a birth year typed twice: the row names the problem; a member who joined at 16 is fine.
+    rows = [
+        [1, "Lò Văn Đảo", "01/03/2024", "Nam", "", "", "", "", "", "", "", "01/03/2008", "", "C1"],
+        [2, "Lò Văn Mười", "05/05/2008", "Nam", "", "", "", "", "", "", "", "26/03/2018", "", "C1"],
+        [3, "Lò Văn Đúng", "05/05/2008", "Nam", "", "", "", "", "", "", "", "26/03/2025", "", "C1"],
+    ]
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, xlsx(rows)).context["result"]
+    assert {(e.row, e.column, e.message) for e in result.errors} == {
+        (2, "Ngày vào Đoàn", "Ngày vào Đoàn phải sau ngày sinh."),
+        (3, "Ngày vào Đoàn", "Vào Đoàn khi mới 9 tuổi: hãy kiểm tra lại ngày sinh và ngày vào Đoàn."),
+    }
+
+
 def test_duplicates_of_existing_members_are_reported_not_stored_twice(client, people, tree):
     make_member(tree.C3, full_name="Hoàng Thị Lan", citizen_id="001305012345")
     make_member(tree.C1, full_name="NÔNG VĂN SƠN", date_of_birth=date(2003, 1, 2))

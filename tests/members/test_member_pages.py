@@ -134,6 +134,19 @@ def test_the_history_is_kept_in_date_order(client, people, tree):
     services.move_member(member=member, to_cell=tree.C2, on=date(2026, 10, 2), reason="x", by=people.officer)
 
 
+def test_a_join_date_that_cannot_be_right_is_refused_on_the_form(client, people, tree):
+    client.force_login(people.secretary)
+    for joined, refusal in (
+        ("26/03/2014", "Vào Đoàn khi mới 9 tuổi: hãy kiểm tra lại ngày sinh và ngày vào Đoàn."),
+        ("26/03/2004", "Ngày vào Đoàn phải sau ngày sinh."),
+    ):
+        response = client.post(reverse("member_create"), member_data(tree.C1, joined_on=joined))
+        assert refusal in response.content.decode()
+    assert not Member.objects.exists()
+    client.post(reverse("member_create"), member_data(tree.C1, joined_on="26/03/2019"))  # 14 years old
+    assert Member.objects.get().joined_on == date(2019, 3, 26)
+
+
 def test_a_status_change_needs_a_reason(client, people, tree):
     member = make_member(tree.C1)
     client.force_login(people.secretary)
