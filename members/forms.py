@@ -150,6 +150,9 @@ class MemberForm(PersonFields, forms.ModelForm):
         intro, admitted = cleaned.get("party_introduced_on"), cleaned.get("party_admitted_on")
         if admitted and intro and admitted < intro:
             self.add_error("party_admitted_on", _("Ngày vào Đảng phải sau ngày giới thiệu."))
+        if intro and joined and intro < joined:
+            # The union introduces its outstanding members to the Party: a member first.
+            self.add_error("party_introduced_on", _("Ngày giới thiệu vào Đảng phải sau ngày vào Đoàn."))
         if self.errors:
             return cleaned
         self.duplicates = self.likely_duplicates(cleaned)

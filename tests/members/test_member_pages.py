@@ -143,6 +143,8 @@ def test_a_join_date_that_cannot_be_right_is_refused_on_the_form(client, people,
         response = client.post(reverse("member_create"), member_data(tree.C1, joined_on=joined))
         assert refusal in response.content.decode()
     assert not Member.objects.exists()
+    response = client.post(reverse("member_create"), member_data(tree.C1, party_introduced_on="01/01/2019"))
+    assert "Ngày giới thiệu vào Đảng phải sau ngày vào Đoàn." in response.content.decode()
     client.post(reverse("member_create"), member_data(tree.C1, joined_on="26/03/2019"))  # 14 years old
     assert Member.objects.get().joined_on == date(2019, 3, 26)
 
