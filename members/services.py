@@ -104,10 +104,8 @@ def change_status(*, member: Member, to_status: str, on: date, reason: str, by) 
     if to_status == member.status:
         raise RegisterError(_("Đoàn viên đã ở tình trạng này."))
     check_event_day(member, on)
-    if (
-        to_status not in Status.COUNTED
-        and Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists()
-    ):
+    # The transfer, once accepted, is dated the day it was asked for: nothing comes between.
+    if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
         raise RegisterError(
             _(
                 "Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận. Hãy rút lại yêu cầu đó (hoặc chờ bên "

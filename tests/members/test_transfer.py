@@ -377,14 +377,13 @@ def test_only_a_member_still_counted_changes_cells(client, people, tree):
     services.move_member(member=away, to_cell=tree.C2, on=date(2026, 11, 1), reason="x", by=people.officer)
 
 
-def test_a_member_waiting_for_a_transfer_does_not_leave_before_it_is_settled(people, tree):
+def test_a_member_waiting_for_a_transfer_has_no_status_change_before_it_is_settled(people, tree):
     member = make_member(tree.C1, joined_on=date(2020, 1, 1))
     transfer = services.request_transfer(member=member, to_cell=tree.C3, on=date(2026, 11, 1), reason="x",
                                          by=people.secretary)  # fmt: skip
     with pytest.raises(services.RegisterError, match="Hãy rút lại yêu cầu đó"):
         services.change_status(member=member, to_status=Status.REMOVED, on=date(2026, 11, 2), reason="x",
                                by=people.secretary)  # fmt: skip
-    services.change_status(member=member, to_status=Status.AWAY, on=date(2026, 11, 2), reason="x", by=people.secretary)
     # A request older than this rule, for someone who has left since, is not accepted.
     Member.objects.filter(pk=member.pk).update(status=Status.MATURED)
     with pytest.raises(services.RegisterError, match="không còn sinh hoạt"):
