@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import text
 from members.models import MAX_STAY_MONTHS, Member, Rating, Status, joining_dates_refused
+from members.services import first_event_day
 from unionapp.forms import LabelledModelChoiceField, TickedChoiceField
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
@@ -147,6 +148,12 @@ class MemberForm(PersonFields, forms.ModelForm):
         dob, joined = cleaned.get("date_of_birth"), cleaned.get("joined_on")
         if refusal := joining_dates_refused(dob, joined):
             self.add_error("joined_on", refusal)
+        elif joined and self.instance.pk and (first := first_event_day(self.instance)) and joined > first:
+            self.add_error(
+                "joined_on",
+                _("Ngày vào Đoàn không được sau biến động đầu tiên của đoàn viên (%(first)s).")
+                % {"first": f"{first:%d/%m/%Y}"},
+            )
         intro, admitted = cleaned.get("party_introduced_on"), cleaned.get("party_admitted_on")
         if admitted and intro and admitted < intro:
             self.add_error("party_admitted_on", _("Ngày vào Đảng phải sau ngày giới thiệu."))

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +60,11 @@ def save_member(*, member: Member, by, expected_version: int | None = None) -> M
             tally.refresh([member.cell_id])
         audit.record(audit.Action.CHANGE, by=by, obj=member, changes=audit.diff(before, after))
     return member
+
+
+def first_event_day(member: Member) -> date | None:
+    """The date of the member's earliest status event: the join date may not move past it."""
+    return member.status_events.aggregate(first=Min("date"))["first"]
 
 
 def check_event_day(member: Member, on: date) -> None:

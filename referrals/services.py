@@ -319,6 +319,11 @@ def correct_decision(*, referrals, number: str, day: date, by) -> None:
             audit.record(audit.Action.CHANGE, by=by, obj=referral, changes=changes)
         if referral.member_id and day != old_day:
             member = Member.objects.select_for_update().get(pk=referral.member_id)
+            if (first := register.first_event_day(member)) and first < day:
+                raise ReferralError(
+                    _("%(name)s: đã có biến động từ ngày %(first)s, trước ngày quyết định mới.")
+                    % {"name": referral.full_name, "first": f"{first:%d/%m/%Y}"}
+                )
             if member.joined_on == old_day:  # not corrected by hand since
                 Member.objects.filter(pk=member.pk).update(
                     joined_on=day, updated_at=timezone.now(), version=F("version") + 1

@@ -149,6 +149,18 @@ def test_a_join_date_that_cannot_be_right_is_refused_on_the_form(client, people,
     assert Member.objects.get().joined_on == date(2019, 3, 26)
 
 
+def test_the_join_date_stays_before_the_first_status_change(client, people, tree):
+    member = make_member(tree.C1, full_name="Lò Thị Mai", date_of_birth=date(2004, 5, 9), joined_on=date(2020, 3, 26))
+    services.change_status(member=member, to_status=Status.AWAY, on=date(2026, 6, 1), reason="x", by=people.officer)
+    member.refresh_from_db()
+    client.force_login(people.secretary)
+    url = reverse("member_edit", args=[member.pk])
+    response = client.post(url, member_data(tree.C1, joined_on="02/06/2026", version=member.version))
+    assert "Ngày vào Đoàn không được sau biến động đầu tiên của đoàn viên (01/06/2026)." in response.content.decode()
+    member.refresh_from_db()
+    assert member.joined_on == date(2020, 3, 26)
+
+
 def test_a_status_change_needs_a_reason(client, people, tree):
     member = make_member(tree.C1)
     client.force_login(people.secretary)

@@ -145,6 +145,23 @@ def test_a_date_before_a_cell_meeting_or_in_the_future_changes_nothing(client, p
     assert r.decision_date == date(2026, 6, 10) and r.member.joined_on == date(2026, 6, 10)
 
 
+def test_a_date_after_the_new_members_first_status_change_changes_nothing(client, people, tree):
+    from members import services as register
+    from members.models import Status
+
+    r = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An")
+    decide(people.officer, "21-QĐ/ĐTN", date(2026, 6, 10), r)
+    r.refresh_from_db()
+    register.change_status(member=r.member, to_status=Status.AWAY, on=date(2026, 7, 1), reason="x", by=people.officer)
+    client.force_login(people.officer)
+    url = edit_url(tree.B1, "21-QĐ/ĐTN", date(2026, 6, 10))
+    page = client.post(url, {"decision_number": "21-QĐ/ĐTN", "decision_date": "15/07/2026"}).content.decode()
+    assert "Lò Văn An: đã có biến động từ ngày 01/07/2026, trước ngày quyết định mới." in page
+    r.refresh_from_db()
+    assert r.decision_date == date(2026, 6, 10) and r.member.joined_on == date(2026, 6, 10)
+    assert client.post(url, {"decision_number": "21-QĐ/ĐTN", "decision_date": "01/07/2026"}).status_code == 302
+
+
 def test_correcting_a_decision_outside_the_scope_is_404_and_needs_the_right_to_approve(client, people, tree):
     r = reviewed_referral(tree.C3, people.admin)
     decide(people.admin, "9-QĐ/ĐTN", date(2026, 6, 1), r)
