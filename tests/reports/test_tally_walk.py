@@ -108,6 +108,11 @@ class Walk:
             if Referral.objects.filter(stage=stage).exists():
                 return step()
 
+    def correct_decision(self):
+        if r := self.referral(Stage.ADMITTED):
+            day = min(self.today, (r.review_date or r.introduced_on) + timedelta(days=self.rng.randrange(-5, 60)))
+            rs.correct_decision(referrals=[r], number="2-QĐ", day=day, by=self.by)
+
     def undo(self):
         if r := self.referral(Stage.ADMITTED):
             rs.undo_admission(referral=r, by=self.by, reason="x")
@@ -126,8 +131,8 @@ class Walk:
 
     # Referrals are logged and moved along more often, or few would get as far as an admission.
     STEPS = ("status", "move", "transfer", "stay", "decide", "withdraw_transfer", "end_stay", "edit", "delete",
-             "log", "log", "train", "review", "admit", "advance", "advance", "advance", "advance", "undo", "refuse",
-             "withdraw", "delete_referral")  # fmt: skip
+             "log", "log", "train", "review", "admit", "advance", "advance", "advance", "advance", "undo",
+             "correct_decision", "refuse", "withdraw", "delete_referral")  # fmt: skip
 
 
 @pytest.mark.parametrize("seed", range(3))
