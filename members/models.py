@@ -35,6 +35,9 @@ def age_on(born, day) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+# The Party admits Vietnamese citizens from 18 (its charter).
+PARTY_MIN_AGE = 18
+
 # The youngest joining age the register accepts, for every year it may hold: members joined from 15 before
 # 2011, from 16 since; below 14 the join date or the birth date is mistyped (a birth year typed twice, say).
 MIN_JOIN_AGE = 14

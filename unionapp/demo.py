@@ -181,12 +181,17 @@ def make_member(rng: random.Random, cell: Unit, n: int, today: date, id_prefix: 
         status=status,
     )
     if status not in Status.COUNTED:
-        member.left_on = today - timedelta(days=rng.randint(1, 700))
+        # Left after joining (the register's forms keep that order too).
+        member.left_on = min(today, max(today - timedelta(days=rng.randint(1, 700)), member.joined_on + timedelta(1)))
     if rng.random() < 0.04:
-        member.party_introduced_on = today - timedelta(days=rng.randint(30, 700))
-        if rng.random() < 0.45:
-            admitted = member.party_introduced_on + timedelta(days=rng.randint(60, 300))
-            member.party_admitted_on = admitted if admitted <= today else None  # not yet: no future dates
+        # Introduced to the Party as a member, and admitted at 18 or over (the forms' rules).
+        introduced = today - timedelta(days=rng.randint(30, 700))
+        admitted = introduced + timedelta(days=rng.randint(60, 300)) if rng.random() < 0.45 else None
+        eighteen = born + timedelta(days=18 * 366)
+        if introduced >= member.joined_on:
+            member.party_introduced_on = introduced
+            ok = admitted and eighteen <= admitted <= today  # not yet: no future dates
+            member.party_admitted_on = admitted if ok else None
     member.refresh_derived()
     return member
 

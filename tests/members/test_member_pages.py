@@ -143,10 +143,21 @@ def test_a_join_date_that_cannot_be_right_is_refused_on_the_form(client, people,
         response = client.post(reverse("member_create"), member_data(tree.C1, joined_on=joined))
         assert refusal in response.content.decode()
     assert not Member.objects.exists()
-    response = client.post(reverse("member_create"), member_data(tree.C1, party_introduced_on="01/01/2019"))
-    assert "Ngày giới thiệu vào Đảng phải sau ngày vào Đoàn." in response.content.decode()
     client.post(reverse("member_create"), member_data(tree.C1, joined_on="26/03/2019"))  # 14 years old
     assert Member.objects.get().joined_on == date(2019, 3, 26)
+
+
+def test_party_dates_follow_the_union_and_the_partys_age(client, people, tree):
+    client.force_login(people.secretary)
+    # Joined the union 26/03/2020, born 09/05/2004: 17 on 08/05/2022, 18 the next day.
+    response = client.post(reverse("member_create"), member_data(tree.C1, party_introduced_on="01/01/2019"))
+    assert "Ngày giới thiệu vào Đảng phải sau ngày vào Đoàn." in response.content.decode()
+    data = member_data(tree.C1, party_introduced_on="01/01/2022", party_admitted_on="08/05/2022")
+    response = client.post(reverse("member_create"), data)
+    assert "Vào Đảng khi mới 17 tuổi: Đảng kết nạp từ 18 tuổi." in response.content.decode()
+    assert not Member.objects.exists()
+    client.post(reverse("member_create"), {**data, "party_admitted_on": "09/05/2022"})
+    assert Member.objects.get().party_admitted_on == date(2022, 5, 9)
 
 
 def test_the_join_date_stays_before_the_first_status_change(client, people, tree):
