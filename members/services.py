@@ -102,6 +102,17 @@ def check_still_counted(member: Member) -> None:
         )
 
 
+def status_change_refused(member: Member) -> str | None:
+    """Why no status change may be recorded for ``member`` now, or None. A transfer waiting to be accepted is
+    dated the day it was asked for: nothing may come between."""
+    if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
+        return _(
+            "Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận. Hãy rút lại yêu cầu đó (hoặc chờ bên "
+            "nhận xử lý) trước khi ghi nhận biến động."
+        )
+    return None
+
+
 @transaction.atomic
 def change_status(*, member: Member, to_status: str, on: date, reason: str, by) -> StatusEvent:
     """Record a dated status change; the member's status follows the event."""
@@ -109,14 +120,8 @@ def change_status(*, member: Member, to_status: str, on: date, reason: str, by) 
     if to_status == member.status:
         raise RegisterError(_("Đoàn viên đã ở tình trạng này."))
     check_event_day(member, on)
-    # The transfer, once accepted, is dated the day it was asked for: nothing comes between.
-    if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
-        raise RegisterError(
-            _(
-                "Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận. Hãy rút lại yêu cầu đó (hoặc chờ bên "
-                "nhận xử lý) trước khi ghi nhận biến động này."
-            )
-        )
+    if refusal := status_change_refused(member):
+        raise RegisterError(refusal)
     event = StatusEvent.objects.create(
         member=member, from_status=member.status, to_status=to_status, date=on, reason=reason, recorded_by=by
     )

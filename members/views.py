@@ -142,6 +142,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Cap.EDIT_MEMBERS)
 def member_status(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk, Cap.EDIT_MEMBERS)
+    if refusal := services.status_change_refused(member):
+        messages.error(request, refusal)  # the member's page shows the transfer, and its "Rút lại"
+        return redirect(member)
     form = StatusForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:

@@ -377,13 +377,20 @@ def test_only_a_member_still_counted_changes_cells(client, people, tree):
     services.move_member(member=away, to_cell=tree.C2, on=date(2026, 11, 1), reason="x", by=people.officer)
 
 
-def test_a_member_waiting_for_a_transfer_has_no_status_change_before_it_is_settled(people, tree):
+def test_a_member_waiting_for_a_transfer_has_no_status_change_before_it_is_settled(client, people, tree):
     member = make_member(tree.C1, joined_on=date(2020, 1, 1))
     transfer = services.request_transfer(member=member, to_cell=tree.C3, on=date(2026, 11, 1), reason="x",
                                          by=people.secretary)  # fmt: skip
     with pytest.raises(services.RegisterError, match="Hãy rút lại yêu cầu đó"):
         services.change_status(member=member, to_status=Status.REMOVED, on=date(2026, 11, 2), reason="x",
                                by=people.secretary)  # fmt: skip
+    # The status page sends the secretary back to the member's page, where the request and its "Rút lại" are.
+    client.force_login(people.secretary)
+    response = client.get(reverse("member_status", args=[member.pk]), follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("member_detail", args=[member.pk])
+    assert "Hãy rút lại yêu cầu đó (hoặc chờ bên nhận xử lý) trước khi ghi nhận biến động." in body
+    assert reverse("transfer_withdraw", args=[transfer.pk]) in body
     # A request older than this rule, for someone who has left since, is not accepted.
     Member.objects.filter(pk=member.pk).update(status=Status.MATURED)
     with pytest.raises(services.RegisterError, match="không còn sinh hoạt"):
