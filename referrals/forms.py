@@ -150,6 +150,13 @@ class ReferralForm(PersonFields, forms.ModelForm):
                 self.add_error("introducer", _("Hãy chọn đoàn viên giới thiệu."))
             elif cell and introducer.cell_id != cell.pk:
                 self.add_error("introducer", _("Đoàn viên giới thiệu phải thuộc chi đoàn đã chọn."))
+            elif (day := cleaned.get("introduced_on")) and introducer.joined_on and day < introducer.joined_on:
+                # Under 1+1 a member introduces, and is credited: not before they were one.
+                self.add_error(
+                    "introduced_on",
+                    _("%(name)s vào Đoàn ngày %(joined)s: ngày giới thiệu phải từ ngày đó trở đi.")
+                    % {"name": introducer.full_name, "joined": f"{introducer.joined_on:%d/%m/%Y}"},
+                )
             cleaned["collective_kind"], cleaned["collective_name"] = "", ""
         else:
             cleaned["introducer"] = None

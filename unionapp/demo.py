@@ -310,8 +310,10 @@ def write_referrals(rng, cells, introducers, *, years, per_cell, by, today, batc
                 born = introduced_on - timedelta(days=rng.randint(16 * 365 + 30, 25 * 365))
                 r = Referral(cell=cell, full_name=name, date_of_birth=born, gender=gender, joins=joins,
                              place_kind=rng.choice(list(Place)), introduced_on=introduced_on, created_by=by)  # fmt: skip
-                if candidates and rng.random() < 0.88:
-                    r.introducer = rng.choice(candidates)
+                # Introduced by a member of the cell who had joined by then (the referral form's rule).
+                eligible = [m for m in candidates if m.joined_on is None or m.joined_on <= introduced_on]
+                if eligible and rng.random() < 0.88:
+                    r.introducer = rng.choice(eligible)
                 else:
                     r.collective_kind, r.collective_name = "pioneer_unit", f"Liên đội {cell.name}"
                 age = (today - introduced_on).days

@@ -93,6 +93,18 @@ def test_an_introducer_outside_the_scope_is_not_a_valid_choice(client, people, t
     assert not Referral.objects.exists()
 
 
+def test_a_member_introduces_only_from_the_day_they_joined(client, people, tree):
+    newcomer = make_member(tree.C1, full_name="Lò Văn Mới Vào", joined_on=date(2026, 3, 26))
+    client.force_login(people.secretary)
+    response = client.post(reverse("referral_create"), referral_data(tree.C1, newcomer, introduced_on="01/03/2026"))
+    assert "Lò Văn Mới Vào vào Đoàn ngày 26/03/2026: ngày giới thiệu phải từ ngày đó trở đi." in (
+        response.content.decode()
+    )
+    assert not Referral.objects.exists()
+    client.post(reverse("referral_create"), referral_data(tree.C1, newcomer, introduced_on="26/03/2026"))
+    assert Referral.objects.get().introducer == newcomer
+
+
 def test_an_open_referral_with_the_same_citizen_id_is_refused(client, people, tree):
     make_referral(tree.C3, people.province, citizen_id="001308000999")
     client.force_login(people.secretary)
