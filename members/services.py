@@ -89,17 +89,20 @@ def check_event_day(member: Member, on: date) -> None:
         )
 
 
+def move_refused(member: Member) -> str | None:
+    """Why ``member`` may not change cells, or None: only a member still counted by their cell (active or working
+    away) does; one who has left the union stays in the register of the cell they left."""
+    if member.is_counted:
+        return None
+    return _(
+        "%(name)s không còn sinh hoạt (%(status)s), nên không chuyển sinh hoạt được. Nếu đoàn viên sinh hoạt "
+        "trở lại, hãy ghi nhận biến động trước."
+    ) % {"name": member.full_name, "status": member.get_status_display()}
+
+
 def check_still_counted(member: Member) -> None:
-    """Only a member still counted by their cell (active or working away) changes cells: one who has left the
-    union stays in the register of the cell they left."""
-    if not member.is_counted:
-        raise RegisterError(
-            _(
-                "%(name)s không còn sinh hoạt (%(status)s), nên không chuyển sinh hoạt được. Nếu đoàn viên sinh hoạt "
-                "trở lại, hãy ghi nhận biến động trước."
-            )
-            % {"name": member.full_name, "status": member.get_status_display()}
-        )
+    if refusal := move_refused(member):
+        raise RegisterError(refusal)
 
 
 def status_change_refused(member: Member) -> str | None:

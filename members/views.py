@@ -168,10 +168,8 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Cap.EDIT_MEMBERS)
 def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk, Cap.EDIT_MEMBERS)
-    try:
-        services.check_still_counted(member)
-    except services.RegisterError as e:
-        messages.error(request, str(e))
+    if refusal := services.move_refused(member):
+        messages.error(request, refusal)
         return redirect(member)
     form = TransferForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
