@@ -35,6 +35,14 @@ def age_on(born, day) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def birthday(born, years: int):
+    """The day someone born on ``born`` turns ``years`` (1 March for 29 February, in a year without one)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return born.replace(year=born.year + years, month=3, day=1)
+
+
 # The Party admits Vietnamese citizens from 18 (its charter).
 PARTY_MIN_AGE = 18
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from members import text
-from members.models import Member, Status
+from members.models import MIN_AGE, Member, Status, age_on, birthday
 from referrals import services
 from referrals.export import export_referrals
 from referrals.filters import ReferralFilter
@@ -302,7 +302,8 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     cells = in_list_order(unit.children.filter(kind=Kind.CELL)) if unit.kind == Kind.BASE else []
     cell = board_cell(request, unit, cells)
-    year = timezone.localdate().year
+    today = timezone.localdate()
+    year = today.year
     shown = cell or unit
     referrals = Referral.objects.filter(shown.subtree_q("cell__"))
     counts = dict(
@@ -320,6 +321,10 @@ def pipeline_board(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(place__lte=BOARD_CARDS)
         .order_by(*waiting)
     )
+    for r in open_cards:
+        # A union candidate under 16 cannot be reviewed yet: the card says from when.
+        young = r.joins == Joins.UNION and r.stage != Stage.REVIEWED and age_on(r.date_of_birth, today) < MIN_AGE
+        r.reviewable_from = birthday(r.date_of_birth, MIN_AGE) if young else None
     columns = []
     for stage in Stage.OPEN:
         cards = [r for r in open_cards if r.stage == stage]

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from members import services
-from members.models import MAX_AGE, Member, Status, StatusEvent, age_on, born_by_for_age
+from members.models import MAX_AGE, Member, Status, StatusEvent, age_on, birthday, born_by_for_age
 from reports import tally
 from tests.factories import make_member
 
@@ -19,6 +19,12 @@ def test_the_birth_date_bound_agrees_with_the_age(born, day, years):
     if day.year - years < 1:
         return
     assert (age_on(born, day) >= years) == (born <= born_by_for_age(day, years))
+
+
+@given(born=st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)), years=st.integers(1, 60))
+def test_a_birthday_is_the_first_day_of_the_age(born, years):
+    day = birthday(born, years)
+    assert age_on(born, day) == years and age_on(born, day - timedelta(days=1)) == years - 1
 
 
 def years_ago(years, days=0):

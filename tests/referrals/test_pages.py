@@ -289,6 +289,19 @@ def test_each_card_and_page_offers_the_steps_its_stage_and_the_users_role_allow(
         assert steps == {reverse("referral_step", args=[r.pk, step]) for step in offered[key]}
 
 
+def test_the_board_says_from_when_a_young_candidate_can_be_reviewed(client, people, tree):
+    today = timezone.localdate()
+    young = make_referral(tree.C1, people.secretary, full_name="Lò Thị Nhỏ", introduced_on=today,
+                          date_of_birth=date(today.year - 15, 2, 1))  # fmt: skip
+    make_referral(tree.C1, people.secretary, full_name="Lò Thị Lớn", introduced_on=today)
+    make_referral(tree.C1, people.secretary, full_name="Lò Thị Hội", introduced_on=today, joins="federation",
+                  date_of_birth=date(today.year - 15, 2, 1))  # fmt: skip
+    client.force_login(people.secretary)
+    body = client.get(reverse("pipeline_board", args=[tree.C1.pk])).content.decode()
+    assert body.count('data-testid="reviewable-from"') == 1  # the federation has no such rule
+    assert f"Đủ 16 tuổi để chi đoàn xét từ 01/02/{young.date_of_birth.year + 16}" in body
+
+
 def test_a_base_unions_board_shows_one_of_its_cells_when_asked(client, people, tree):
     import re
 
