@@ -296,7 +296,7 @@ class Command(BaseCommand):
                 "cell": big["cell"].pk, "introduced_by": "member", "introducer": introducer.pk, "joins": "union",
                 "full_name": f"Người Đo Hiệu Năng {n}", "date_of_birth": "12/08/2007", "gender": "F",
                 "phone": "0912 000 111", "citizen_id": f"8880000{n:05d}", "address": "Thôn Một",
-                "place_kind": "school", "place_name": "THPT", "introduced_on": f"01/03/{self.year}", "note": "",
+                "place_kind": "school", "place_name": "THPT", "introduced_on": f"{timezone.localdate():%d/%m/%Y}", "note": "",
             }  # fmt: skip
             response = client.post(reverse("referral_create"), data)
             if response.status_code != 302:

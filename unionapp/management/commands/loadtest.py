@@ -29,6 +29,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 from referrals import services
 from referrals.models import Referral
@@ -227,12 +228,14 @@ class Command(BaseCommand):
             "csrfmiddlewaretoken": s.csrf(html), "cell": unit.pk, "introduced_by": "member",
             "introducer": m.group(1) if m else "", "joins": "union", "full_name": f"Tải Thử {index} {rng.randint(1, 10**9)}",
             "date_of_birth": "12/08/2007", "gender": "F", "phone": "", "citizen_id": "", "address": "",
-            "place_kind": "school", "place_name": "", "introduced_on": "01/03/2026", "note": "", "confirm_warnings": "on",
+            "place_kind": "school", "place_name": "", "introduced_on": f"{timezone.localdate():%d/%m/%Y}", "note": "", "confirm_warnings": "on",
         }  # fmt: skip
         status, url, _ = self.timed(record, "referral_create", s, "/referrals/new/", data)
         found = NEW_REFERRAL.search(url)
         if found:
             mine.append(found.group(1))
+        elif status < 400:  # the form came back with an error: our data was refused, which is a failure too
+            record("referral_create_refused", time.perf_counter(), 400)
 
     def move(self, s, rng, unit, mine, record, index):
         if not mine:
@@ -242,7 +245,7 @@ class Command(BaseCommand):
         data = {
             "csrfmiddlewaretoken": s.csrf(html),
             "course_name": "Lớp cảm tình Đoàn",
-            "start": "02/03/2026",
+            "start": f"{timezone.localdate():%d/%m/%Y}",
             "end": "",
         }
         self.timed(record, "pipeline_move", s, f"/referrals/{pk}/training/", data)
