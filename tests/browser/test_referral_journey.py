@@ -103,7 +103,7 @@ def test_xa_approves_a_list_with_one_decision_on_a_phone(phone, demo_data):
     button = phone.get_by_role("button", name="Chuẩn y kết nạp theo danh sách")
     button.click()
     assert asked == [
-        f"Chuẩn y kết nạp {waiting - 1} người đã chọn theo quyết định này? Việc kết nạp không hoàn tác được (chỉ sửa được số và ngày quyết định)."
+        f"Chuẩn y kết nạp {waiting - 1} người đã chọn theo quyết định này? Việc kết nạp chỉ hủy được trong ngày, từng hồ sơ một; sau đó chỉ sửa được số và ngày quyết định."
     ]
     expect(button).to_be_enabled()
     expect(phone.get_by_test_id("refused")).to_have_count(0)
