@@ -19,7 +19,7 @@ from members.forms import CellRatingForm, MaturedForm, MemberForm, RefuseTransfe
 from members.models import ImportBatch, Member, Status, Transfer, YearRating, age_on
 from referrals.models import Referral
 from reports.periods import rating_years
-from unionapp import audit
+from unionapp import audit, submissions
 from unionapp.forms import filters_set
 from unionapp.models import Kind
 from unionapp.paging import FilteredPaginator
@@ -100,6 +100,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Cap.EDIT_MEMBERS)
+@submissions.once
 def member_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     if "cell" in request.GET:
@@ -107,7 +108,9 @@ def member_create(request: HttpRequest) -> HttpResponse:
     form = MemberForm(request.POST or None, scope=request.scope, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.save_member(member=form.save(commit=False), by=request.user)
+            member = submissions.save_once(
+                request, lambda: services.save_member(member=form.save(commit=False), by=request.user)
+            )
         except IntegrityError:  # the same citizen ID saved a moment ago by someone else: checked again, it says so
             form = MemberForm(request.POST, scope=request.scope, initial=initial)
             form.is_valid()

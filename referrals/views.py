@@ -31,7 +31,7 @@ from referrals.forms import (
 from referrals.models import Joins, Referral, Stage
 from reports.periods import year_asked
 from reports.xlsx import decision_list_workbook, download
-from unionapp import audit
+from unionapp import audit, submissions
 from unionapp.forms import filters_set
 from unionapp.models import Kind, in_list_order
 from unionapp.paging import FilteredPaginator
@@ -51,11 +51,14 @@ def get_referral(request, pk, cap) -> Referral:
 
 
 @requires(Cap.LOG_REFERRALS)
+@submissions.once
 def referral_create(request: HttpRequest) -> HttpResponse:
     form = ReferralForm(request.POST or None, scope=request.scope, initial=_initial_from_query(request))
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.log_referral(referral=form.save(commit=False), by=request.user)
+            referral = submissions.save_once(
+                request, lambda: services.log_referral(referral=form.save(commit=False), by=request.user)
+            )
         except services.ReferralError as e:
             form.add_error(None, str(e))
         else:

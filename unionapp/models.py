@@ -323,3 +323,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {self.label}"
+
+
+class FormSubmission(models.Model):
+    """A creation form that was saved, by the token it was shown with (``unionapp.submissions``): a second
+    post of the same form leads to what the first one saved instead of saving a copy. Kept two days."""
+
+    token = models.CharField(max_length=32)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=200)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("biểu mẫu đã lưu")
+        verbose_name_plural = _("biểu mẫu đã lưu")
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="one_save_per_form")]
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.url}"

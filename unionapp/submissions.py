@@ -1,0 +1,88 @@
+"""A creation form saved once.
+
+A secretary on a weak connection taps "Lưu", the answer is lost, and the phone sends the form again (or
+they reload and the browser resends it). Each creation form carries a token (``{% submission_field %}``);
+the first post that saves records it, in the same transaction as what it saved, and every later post of
+the same form (one racing the first included) leads to what was saved, with a message, instead of making
+a second member or referral. Without a token (a script) the view saves as before.
+"""
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import TypeVar
+
+from django.contrib import messages
+from django.db import models, transaction
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from unionapp.models import FormSubmission
+
+FIELD = "submission"
+TOKEN = re.compile(r"[0-9a-f]{32}")
+KEEP = timedelta(days=2)
+M = TypeVar("M", bound=models.Model)
+
+
+class AlreadySaved(Exception):  # noqa: N818 - a state, not a failure
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
+def posted_token(request) -> str:
+    token = request.POST.get(FIELD, "")
+    return token if TOKEN.fullmatch(token) else ""
+
+
+def token(request) -> str:
+    """The token for the form on this page: the posted one when the form is shown again after an error
+    (nothing was saved), a new one otherwise."""
+    return posted_token(request) or uuid.uuid4().hex
+
+
+def saved_url(request) -> str | None:
+    """Where this user's earlier post of the same form led, if it was saved."""
+    token = posted_token(request)
+    if not token:
+        return None
+    return FormSubmission.objects.filter(token=token, user=request.user).values_list("url", flat=True).first()
+
+
+def save_once(request, save: Callable[[], M]) -> M:
+    """``save()`` and the record of the form's token, in one transaction. When the same form was saved by
+    a post racing this one, this one's work is undone and ``AlreadySaved`` raised (``once`` answers it)."""
+    token = posted_token(request)
+    if not token:
+        return save()
+    try:
+        with transaction.atomic():
+            saved = save()
+            FormSubmission.objects.create(token=token, user=request.user, url=saved.get_absolute_url())
+    except Exception:
+        # The other post's unique token (or citizen ID) stopped this one once the other had committed.
+        if url := saved_url(request):
+            raise AlreadySaved(url) from None
+        raise
+    FormSubmission.objects.filter(at__lt=timezone.now() - KEEP).delete()
+    return saved
+
+
+def once(view):
+    """For a view whose form creates something: a post of a form already saved leads to what it saved."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            if request.method == "POST" and (url := saved_url(request)):
+                raise AlreadySaved(url)
+            return view(request, *args, **kwargs)
+        except AlreadySaved as e:
+            messages.info(request, _("Biểu mẫu này đã được lưu ở lần gửi trước; không lưu thêm bản thứ hai."))
+            return redirect(e.url)
+
+    return wrapped
