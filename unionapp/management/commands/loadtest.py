@@ -36,6 +36,7 @@ from referrals.models import Referral
 from unionapp import demo, province_seed
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SUBMISSION = re.compile(r'name="submission" value="([0-9a-f]+)"')  # the form's save-once token, as a browser posts it
 NEW_REFERRAL = re.compile(r"/referrals/(\d+)/")
 MAX_REQUESTS = 200_000  # a hard stop besides the duration
 
@@ -229,6 +230,7 @@ class Command(BaseCommand):
             "introducer": m.group(1) if m else "", "joins": "union", "full_name": f"Tải Thử {index} {rng.randint(1, 10**9)}",
             "date_of_birth": "12/08/2007", "gender": "F", "phone": "", "citizen_id": "", "address": "",
             "place_kind": "school", "place_name": "", "introduced_on": f"{timezone.localdate():%d/%m/%Y}", "note": "", "confirm_warnings": "on",
+            "submission": token.group(1) if (token := SUBMISSION.search(html)) else "",
         }  # fmt: skip
         status, url, _ = self.timed(record, "referral_create", s, "/referrals/new/", data)
         found = NEW_REFERRAL.search(url)
