@@ -103,3 +103,13 @@ def test_two_posts_of_one_form_at_the_same_moment_make_one_member(people, tree):
     first, second = run_together(*[lambda c=c: c.post(reverse("member_create"), data) for c in clients])
     member = Member.objects.get(full_name="Lò Thị Mai")
     assert first["Location"] == second["Location"] == member.get_absolute_url()
+
+
+def test_in_english_the_message_and_its_close_button_are_english(client, people, tree):
+    client.force_login(people.secretary)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    data = {**member_data(tree.C1), "submission": token_of(client.get(reverse("member_create")))}
+    client.post(reverse("member_create"), data)
+    page = client.post(reverse("member_create"), data, follow=True).content.decode()
+    assert "This form was already saved when it was first sent" in page
+    assert 'aria-label="Close"' in page and "Đóng" not in page
