@@ -6,7 +6,7 @@ the referral form, the order of a member's history, the checks of a cell's revie
 finding names the record, the page where it is corrected, and what that page would say.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -67,17 +67,19 @@ def history_problems(member: Member) -> list[str]:
     return found
 
 
-def member_findings(members) -> Iterator[Finding]:
+def member_findings(members, checked: Callable[[], None] = lambda: None) -> Iterator[Finding]:
+    """``checked()`` is called after each member (a progress count)."""
     scope = reading_scope()
     events = Prefetch("status_events", queryset=StatusEvent.objects.order_by("pk"))
     for member in members.select_related("cell").prefetch_related(events).order_by("pk").iterator(chunk_size=500):
+        checked()
         form = as_saved_unchanged(MemberForm, member, scope, confirmed="confirm_duplicate")
         found = problems_of(form) + history_problems(member)
         if found:
             yield Finding(f"{member.full_name} — {member.cell.name}", member.get_absolute_url(), found)
 
 
-def referral_findings(referrals) -> Iterator[Finding]:
+def referral_findings(referrals, checked: Callable[[], None] = lambda: None) -> Iterator[Finding]:
     scope = reading_scope()
     for referral in (
         referrals.filter(stage__in=Stage.OPEN)
@@ -85,6 +87,7 @@ def referral_findings(referrals) -> Iterator[Finding]:
         .order_by("pk")
         .iterator(chunk_size=500)
     ):
+        checked()
         by = ReferralForm.BY_MEMBER if referral.introducer_id else ReferralForm.BY_COLLECTIVE
         form = as_saved_unchanged(
             ReferralForm, referral, scope, confirmed="confirm_warnings", initial={"introduced_by": by}

@@ -7,6 +7,12 @@ from referrals.models import Referral
 from unionapp import data_check
 from unionapp.models import Unit
 
+EVERY = 10_000  # records between two progress lines (a province takes minutes)
+
+
+def number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
 
 class Command(BaseCommand):
     help = (
@@ -24,10 +30,19 @@ class Command(BaseCommand):
             if root is None:
                 raise CommandError(f"Không có đơn vị mã {unit}.")
             members, referrals = members.filter(root.subtree_q("cell__")), referrals.filter(root.subtree_q("cell__"))
-        counts = {}
+        counts, checked = {}, {}
+
+        def progress(kind):
+            def count():
+                checked[kind] = checked.get(kind, 0) + 1
+                if checked[kind] % EVERY == 0:
+                    self.stderr.write(f"… đã kiểm tra {number(checked[kind])} {kind}")
+
+            return count
+
         for kind, findings in (
-            ("đoàn viên", data_check.member_findings(members)),
-            ("hồ sơ giới thiệu đang mở", data_check.referral_findings(referrals)),
+            ("đoàn viên", data_check.member_findings(members, progress("đoàn viên"))),
+            ("hồ sơ giới thiệu đang mở", data_check.referral_findings(referrals, progress("hồ sơ giới thiệu đang mở"))),
         ):
             counts[kind] = 0
             for finding in findings:
@@ -36,9 +51,10 @@ class Command(BaseCommand):
                 for problem in finding.problems:
                     self.stdout.write(f"  - {problem}")
         total = sum(counts.values())
-        summary = "; ".join(f"{n} {kind}" for kind, n in counts.items())
+        summary = "; ".join(f"{number(n)} {kind}" for kind, n in counts.items())
+        read = "; ".join(f"{number(checked.get(kind, 0))} {kind}" for kind in counts)
         if not total:
-            self.stdout.write(f"Không có bản ghi nào cần xem lại ({members.count()} đoàn viên đã kiểm tra).")
+            self.stdout.write(f"Không có bản ghi nào cần xem lại (đã kiểm tra {read}).")
             return
         self.stdout.write(f"\nCần xem lại: {summary}. Sửa trên trang của từng bản ghi (đường dẫn trong ngoặc).")
         sys.exit(1)
