@@ -1,9 +1,8 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from members.models import Member
 from referrals.models import Referral
+from reports.templatetags.report_format import num
 from unionapp import data_check
 from unionapp.models import Unit
 
@@ -11,7 +10,7 @@ EVERY = 10_000  # records between two progress lines (a province takes minutes)
 
 
 def number(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return num(n, (".", ","))  # 10.369, as everywhere in the app
 
 
 class Command(BaseCommand):
@@ -56,5 +55,4 @@ class Command(BaseCommand):
         if not total:
             self.stdout.write(f"Không có bản ghi nào cần xem lại (đã kiểm tra {read}).")
             return
-        self.stdout.write(f"\nCần xem lại: {summary}. Sửa trên trang của từng bản ghi (đường dẫn trong ngoặc).")
-        sys.exit(1)
+        raise CommandError(f"Cần xem lại: {summary}. Sửa trên trang của từng bản ghi (đường dẫn trong ngoặc ở trên).")
