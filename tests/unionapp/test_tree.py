@@ -26,6 +26,23 @@ def test_subtree_does_not_take_siblings_whose_id_shares_a_prefix(tree):
     assert sub == {units[0].pk}
 
 
+@pytest.mark.postgres_only
+def test_the_postgresql_tests_run_in_a_database_that_sorts_as_a_vietnamese_server_does(db):
+    """In it "/" counts only after the letters and digits (tests/conftest.py), as in vi_VN or en_US: "/1/2/5/",
+    a unit under "/1/2/", sorts after "/1/20". The tree's ranges must not depend on the database's collation,
+    so the path columns compare byte by byte."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT '/1/2/5/' < '/1/20', '/1/2/5/' < '/1/20' COLLATE \"C\"")
+        assert cursor.fetchone() == (False, True)
+        cursor.execute(
+            "SELECT table_name, collation_name FROM information_schema.columns WHERE column_name = 'path' "
+            "AND table_name IN ('unionapp_unit', 'reports_celltally') ORDER BY 1"
+        )
+        assert cursor.fetchall() == [("reports_celltally", "C"), ("unionapp_unit", "C")]
+
+
 def test_members_of_a_subtree_are_one_query(tree, members, django_assert_num_queries):
     with django_assert_num_queries(1):
         count = Member.objects.filter(tree.B1.subtree_q("cell__")).count()
