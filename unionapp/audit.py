@@ -4,10 +4,12 @@ Explicit calls in the service functions (the only write paths) rather than model
 bulk update cannot slip past unnoticed: a new write path without a ``record`` shows in review.
 """
 
+import ipaddress
 import json
 from datetime import date, datetime
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import FieldDoesNotExist
 from django.dispatch import receiver
@@ -106,6 +108,16 @@ def with_rows(events) -> list:
 
 
 def client_ip(request) -> str | None:
+    """The address the request came from. Behind ``PROXY_COUNT`` proxies (nginx: 1), each appending the address
+    it saw to X-Forwarded-For, it is that many entries from the right; the entries before them are whatever the
+    client wrote and prove nothing. Without a proxy, or when the header is not what they write, REMOTE_ADDR."""
+    if count := settings.PROXY_COUNT:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(hops) >= count:
+            try:
+                return str(ipaddress.ip_address(hops[-count]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 

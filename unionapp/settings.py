@@ -135,6 +135,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "unionapp.audit.client_ip"
+# Reverse proxies in front of gunicorn that each append the address they saw to X-Forwarded-For (nginx as in
+# docs/deployment.md: 1). The audit trail and the login log record the client's address from it.
+PROXY_COUNT = envint("PROXY_COUNT", "0")
 # axes.W006 asks to lock by address too; here that would lock out every cell secretary of a commune
 # office behind one NAT because of one person's typos. Locking is by username, on purpose.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -50,6 +50,28 @@ def test_logins_failures_and_exports_are_logged_with_the_scope(client, people, t
     assert export.scope == "Cán bộ Huyện đoàn D1" and export.label == "Huyện đoàn Một" and export.ip == "127.0.0.1"
 
 
+def test_behind_nginx_the_trail_records_the_clients_address_not_the_proxys(client, people, settings):
+    """nginx appends the address it saw to X-Forwarded-For: that entry, not what the client wrote before it."""
+    from axes.models import AccessAttempt
+
+    settings.PROXY_COUNT = 1
+    forwarded = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.9.9.9, 203.113.7.8"}
+    client.post("/accounts/login/", {"username": "canbohuyen", "password": "sai"}, **forwarded)
+    assert AccessAttempt.objects.get().ip_address == "203.113.7.8"  # the lockout's log, too
+    client.post("/accounts/login/", {"username": "canbohuyen", "password": "doan1931-test"}, **forwarded)
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", "ip")) == [
+        ("login_failed", "203.113.7.8"),
+        ("login", "203.113.7.8"),
+    ]
+    client.logout()
+    client.post("/accounts/login/", {"username": "canbohuyen", "password": "sai"}, HTTP_X_FORWARDED_FOR="bịa")
+    assert AuditEvent.objects.order_by("pk").last().ip == "127.0.0.1"  # not an address: the connection's
+    settings.PROXY_COUNT = 0  # no proxy: the header is the client's own words
+    client.post("/accounts/login/", {"username": "canbohuyen", "password": "sai"}, **forwarded)
+    assert AuditEvent.objects.order_by("pk").last().ip == "127.0.0.1"
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
+
+
 def test_the_admin_manages_assignments_with_a_trail(client, people, tree):
     client.force_login(people.admin)
     client.post(
