@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -510,12 +511,17 @@ def pending_import(request, token):
 
 
 @requires(Cap.EDIT_MEMBERS)
+@submissions.once  # sent again once stored (the answer lost, a second tap): to the list of imports, not a 404
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     info, unit, path = pending_import(request, token)
     today = timezone.localdate()
     try:
         if request.method == "POST":
-            batch, result = excel.commit_file(path, unit, today, by=request.user, file_name=info["name"])
+            batch, result = submissions.save_once(
+                request,
+                lambda: excel.commit_file(path, unit, today, by=request.user, file_name=info["name"]),
+                url=lambda committed: reverse("import_upload") if committed[0] else None,
+            )
             if batch:
                 os.remove(path)
                 request.session["imports"].pop(token, None)

@@ -53,16 +53,20 @@ def saved_url(request) -> str | None:
     return FormSubmission.objects.filter(token=token, user=request.user).values_list("url", flat=True).first()
 
 
-def save_once(request, save: Callable[[], M]) -> M:
-    """``save()`` and the record of the form's token, in one transaction. When the same form was saved by
-    a post racing this one, this one's work is undone and ``AlreadySaved`` raised (``once`` answers it)."""
+def save_once(
+    request, save: Callable[[], M], url: Callable[[M], str | None] = lambda saved: saved.get_absolute_url()
+) -> M:
+    """``save()`` and the record of the form's token, in one transaction; a later post of the form leads to
+    ``url(saved)`` (nothing is recorded when it is None: nothing was saved). When the same form was saved by a
+    post racing this one, this one's work is undone and ``AlreadySaved`` raised (``once`` answers it)."""
     token = posted_token(request)
     if not token:
         return save()
     try:
         with transaction.atomic():
             saved = save()
-            FormSubmission.objects.create(token=token, user=request.user, url=saved.get_absolute_url())
+            if where := url(saved):
+                FormSubmission.objects.create(token=token, user=request.user, url=where)
     except Exception:
         # The other post's unique token (or citizen ID) stopped this one once the other had committed.
         if url := saved_url(request):

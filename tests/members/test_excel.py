@@ -1,4 +1,5 @@
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -79,6 +80,54 @@ def test_a_good_file_is_checked_then_committed_in_one_go(client, people, tree):
     )
     assert (son.cell, son.date_of_birth, son.joined_on) == (tree.C2, date(2003, 1, 2), date(2019, 3, 26))
     assert ImportBatch.objects.get().row_count == 2
+
+
+SUBMISSION = re.compile(r'name="submission" value="([0-9a-f]{32})"')
+
+
+def test_a_file_sent_twice_is_stored_once_and_the_second_post_leads_to_the_imports(client, people, tree):
+    """The answer to "Nhập vào sổ" lost, the phone sends it again: no second batch, and not a 404."""
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(GOOD_ROWS))
+    url = reverse("import_preview", args=[preview.context["token"]])
+    data = {"submission": SUBMISSION.search(preview.content.decode()).group(1)}
+    first, again = client.post(url, data), client.post(url, data)
+    assert first["Location"] == again["Location"] == reverse("import_upload")
+    page = client.get(again["Location"]).content.decode()
+    assert "đã được lưu ở lần gửi trước" in page
+    assert ImportBatch.objects.count() == 1 and Member.objects.count() == 2
+
+
+def test_a_commit_that_fails_part_way_stores_nothing(people, tree, monkeypatch, tmp_path):
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(xlsx(GOOD_ROWS).getvalue())
+
+    def fails(cells):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(excel.tally, "refresh", fails)  # after the batch and its members are written
+    with pytest.raises(RuntimeError):
+        excel.commit_file(str(path), tree.B1, date(2026, 11, 27), by=people.officer, file_name="f.xlsx")
+    assert not ImportBatch.objects.exists() and not Member.objects.exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_commits_of_one_file_at_the_same_moment_store_it_once(people, tree):
+    from django.test import Client
+
+    from tests.concurrency import run_together
+
+    first = Client()
+    first.force_login(people.officer)
+    preview = upload(first, tree.B1, xlsx(GOOD_ROWS))
+    second = Client()
+    second.cookies = first.cookies  # the same session: one phone sending twice
+    url = reverse("import_preview", args=[preview.context["token"]])
+    data = {"submission": SUBMISSION.search(preview.content.decode()).group(1)}
+    answers = run_together(lambda: first.post(url, data), lambda: second.post(url, data))
+    assert [a["Location"] for a in answers] == [reverse("import_upload")] * 2, answers
+    assert ImportBatch.objects.count() == 1 and Member.objects.count() == 2
 
 
 def test_a_file_with_bad_rows_writes_nothing_and_reports_every_error(client, people, tree):
