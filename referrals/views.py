@@ -361,6 +361,7 @@ STEPS_FOR_MANY = {
 
 
 @requires(Cap.LOG_REFERRALS, Cap.APPROVE_ADMISSIONS)
+@submissions.once  # the list sent again once saved: back to the board, not "not a valid choice" for each name
 def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """One course for a class of candidates, or one approval decision for a list, from the board of a
     cell or a base union: tick the referrals, fill the step's fields once; all or nothing."""
@@ -390,29 +391,32 @@ def pipeline_many(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         d = dict(form.cleaned_data)
         chosen = sorted(d.pop("referrals"), key=lambda r: r.pk)  # one order for the row locks
         if step == "admit":
-            refused = all_or_none(
-                chosen,
-                lambda r: services.admit(
+
+            def each(r):
+                services.admit(
                     referral=r, by=request.user, decision_number=d["decision_number"], decision_date=d["decision_date"]
-                ),
-                refusal=services.ReferralError,
-            )
+                )
+
             done = ngettext(
                 "Đã chuẩn y kết nạp %(n)s người theo quyết định số %(number)s.",
                 "Đã chuẩn y kết nạp %(n)s người theo quyết định số %(number)s.",
                 len(chosen),
             ) % {"n": len(chosen), "number": d["decision_number"]}
         else:
-            refused = all_or_none(
-                chosen,
-                lambda r: services.start_training(
+
+            def each(r):
+                services.start_training(
                     referral=r, by=request.user, course_name=d["course_name"], start=d["start"], end=d["end"]
-                ),
-                refusal=services.ReferralError,
-            )
+                )
+
             done = ngettext(
                 "Đã ghi nhận %(n)s người vào “%(course)s”.", "Đã ghi nhận %(n)s người vào “%(course)s”.", len(chosen)
             ) % {"n": len(chosen), "course": d["course_name"]}
+        refused = submissions.save_once(
+            request,
+            lambda: all_or_none(chosen, each, refusal=services.ReferralError),
+            url=lambda refused: None if refused else board_url(unit, cell),
+        )
         if not refused:
             messages.success(request, done)
             return redirect(board_url(unit, cell))

@@ -84,7 +84,12 @@ def once(view):
         try:
             if request.method == "POST" and (url := saved_url(request)):
                 raise AlreadySaved(url)
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if request.method == "POST" and response.status_code == 200 and (url := saved_url(request)):
+                # This post saved nothing and shows the form again (a refusal, choices gone): the same form, sent
+                # at the same moment, was saved first.
+                raise AlreadySaved(url)
+            return response
         except AlreadySaved as e:
             messages.info(request, _("Biểu mẫu này đã được lưu ở lần gửi trước; không lưu thêm bản thứ hai."))
             return redirect(e.url)

@@ -221,3 +221,39 @@ def test_ids_no_database_can_hold_are_refused_not_a_server_error(client, people,
         assert response.status_code == 200 and "Có hồ sơ đã chọn không còn ở bước này" in response.content.decode()
     r.refresh_from_db()
     assert r.stage == Stage.REVIEWED
+
+
+def test_a_list_sent_twice_is_approved_once_and_the_second_post_leads_to_the_board(client, people, tree):
+    """The answer to "Chuẩn y" lost, the browser sends the list again: back to the board with a message, not
+    "not a valid choice" for every name (they are admitted already), and one decision."""
+    import re
+
+    a = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An")
+    client.force_login(people.officer)
+    page = client.get(many("admit", tree.B1)).content.decode()
+    data = {**admit_data(a), "submission": re.search(r'name="submission" value="(\w+)"', page).group(1)}
+    first, again = client.post(many("admit", tree.B1), data), client.post(many("admit", tree.B1), data)
+    assert first["Location"] == again["Location"] == reverse("pipeline_board", args=[tree.B1.pk])
+    assert "đã được lưu ở lần gửi trước" in client.get(again["Location"]).content.decode()
+    assert Member.objects.filter(full_name="Lò Văn An").count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_one_list_sent_twice_at_the_same_moment_leads_both_posts_to_the_board(people, tree):
+    """The second post waits for the first one's row locks, then finds the candidates admitted: since the same
+    form was saved, it is answered as a resend, not with a refusal for each name."""
+    from django.test import Client
+
+    from tests.concurrency import run_together
+
+    a = reviewed_referral(tree.C1, people.secretary, full_name="Lò Văn An")
+    b = reviewed_referral(tree.C2, people.secretary, full_name="Hà Thị Bình")
+    clients = [Client(), Client()]
+    for c in clients:
+        c.force_login(people.officer)
+    data = {**admit_data(a, b), "submission": "d" * 32}
+    answers = run_together(*[lambda c=c: c.post(many("admit", tree.B1), data) for c in clients])
+    assert [x.status_code for x in answers] == [302, 302], answers
+    assert {x["Location"] for x in answers} == {reverse("pipeline_board", args=[tree.B1.pk])}
+    assert Member.objects.filter(full_name__in=["Lò Văn An", "Hà Thị Bình"]).count() == 2
