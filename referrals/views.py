@@ -237,6 +237,7 @@ def _run_step(step, referral, by, d):
 
 
 @requires(Cap.LOG_REFERRALS, Cap.APPROVE_ADMISSIONS)
+@submissions.once  # a step sent again once recorded: to where it led, not "already at this stage"
 def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """One step of one referral. Cell secretaries move it along, approvers (base union and district
     staff) admit or refuse it: each step checks its own capability."""
@@ -252,7 +253,11 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     form = _step_form(step, referral, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _run_step(step, referral, request.user, form.cleaned_data)
+            submissions.save_once(
+                request,
+                lambda: _run_step(step, referral, request.user, form.cleaned_data),
+                url=lambda _done: safe_next(request) or reverse("referral_detail", args=[pk]),
+            )
         except services.ReferralError as e:
             form.add_error(None, str(e))
         else:

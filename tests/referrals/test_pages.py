@@ -177,6 +177,25 @@ def test_the_pipeline_through_the_pages(client, people, tree):
     assert r.stage == Stage.ADMITTED and r.member.cell == tree.C1
 
 
+def test_a_step_sent_twice_is_recorded_once_and_the_second_post_leads_where_the_first_did(client, people, tree):
+    """The answer to "Chuẩn y" lost, the browser sends it again: not "already admitted", but the board it was
+    started from, with a message; one admission."""
+    import re
+
+    r = reviewed_referral(tree.C1, people.secretary)
+    client.force_login(people.officer)
+    board = reverse("pipeline_board", args=[tree.B1.pk])
+    page = client.get(reverse("referral_step", args=[r.pk, "admit"]), {"next": board}).content.decode()
+    data = {
+        "decision_number": "15-QĐ/ĐTN", "decision_date": "20/05/2026", "cell": tree.C1.pk, "next": board,
+        "submission": re.search(r'name="submission" value="(\w+)"', page).group(1),
+    }  # fmt: skip
+    first, again = step(client, r, "admit", data), step(client, r, "admit", data)
+    assert first["Location"] == again["Location"] == board
+    assert "đã được lưu ở lần gửi trước" in client.get(board).content.decode()
+    assert r.events.filter(to_stage=Stage.ADMITTED).count() == 1 and Member.objects.filter(admission=r).count() == 1
+
+
 def test_district_staff_approve_and_refuse_from_the_board_they_see(client, people, tree):
     """District staff approve admissions (they log no referrals): the board's buttons lead to the step."""
     to_admit = reviewed_referral(tree.C1, people.secretary, full_name="Người Được Duyệt")
