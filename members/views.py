@@ -124,13 +124,17 @@ def member_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Cap.EDIT_MEMBERS)
+@submissions.once  # sent again once saved: to the member, not "someone else changed this record"
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk, Cap.EDIT_MEMBERS)
     form = MemberForm(request.POST or None, instance=member, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_member(
-                member=form.save(commit=False), by=request.user, expected_version=form.cleaned_data["version"]
+            submissions.save_once(
+                request,
+                lambda: services.save_member(
+                    member=form.save(commit=False), by=request.user, expected_version=form.cleaned_data["version"]
+                ),
             )
         except services.StaleEdit as e:
             form.add_error(None, str(e))
@@ -144,6 +148,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Cap.EDIT_MEMBERS)
+@submissions.once  # sent again once recorded: to the member, not "choose a valid status"
 def member_status(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk, Cap.EDIT_MEMBERS)
     if refusal := services.status_change_refused(member):
@@ -152,12 +157,16 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_status(
-                member=member,
-                to_status=form.cleaned_data["to_status"],
-                on=form.cleaned_data["date"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
+            submissions.save_once(
+                request,
+                lambda: services.change_status(
+                    member=member,
+                    to_status=form.cleaned_data["to_status"],
+                    on=form.cleaned_data["date"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                ),
+                url=lambda _changed: member.get_absolute_url(),
             )
         except services.RegisterError as e:
             form.add_error(None, str(e))
@@ -170,6 +179,7 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Cap.EDIT_MEMBERS)
+@submissions.once  # sent again once recorded: to the member, not "a transfer is already waiting"
 def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk, Cap.EDIT_MEMBERS)
     if refusal := services.move_refused(member):
@@ -179,7 +189,9 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         to_cell, d = form.cleaned_data["to_cell_code"], form.cleaned_data
         both_ours = request.scope.can(Cap.EDIT_MEMBERS, to_cell)
-        try:
+
+        def transfer() -> tuple[int, str]:
+            """The move, stay or request the form asks for; what to tell the secretary."""
             if d["until"]:
                 services.request_transfer(
                     member=member,
@@ -192,30 +204,24 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 values = {"cell": to_cell.name, "d": f"{d['until']:%d/%m/%Y}"}
                 if both_ours:
-                    messages.success(request, _("Đã ghi nhận sinh hoạt tạm thời tại %(cell)s đến ngày %(d)s.") % values)
-                else:
-                    messages.info(
-                        request,
-                        _("Đã gửi đề nghị sinh hoạt tạm thời tại %(cell)s đến ngày %(d)s, chờ chi đoàn đó tiếp nhận.")
-                        % values,
-                    )
-            elif both_ours:
+                    return messages.SUCCESS, _("Đã ghi nhận sinh hoạt tạm thời tại %(cell)s đến ngày %(d)s.") % values
+                return messages.INFO, _(
+                    "Đã gửi đề nghị sinh hoạt tạm thời tại %(cell)s đến ngày %(d)s, chờ chi đoàn đó tiếp nhận."
+                ) % values
+            if both_ours:
                 services.move_member(member=member, to_cell=to_cell, on=d["date"], reason=d["reason"], by=request.user)
-                messages.success(request, _("Đã chuyển đoàn viên sang %(cell)s.") % {"cell": to_cell.name})
-            else:
-                services.request_transfer(
-                    member=member, to_cell=to_cell, on=d["date"], reason=d["reason"], by=request.user
-                )
-                messages.info(
-                    request,
-                    _(
-                        "Đã gửi yêu cầu chuyển sinh hoạt tới %(cell)s. Đoàn viên vẫn thuộc chi đoàn cũ cho đến khi được tiếp nhận."
-                    )
-                    % {"cell": to_cell.name},
-                )
+                return messages.SUCCESS, _("Đã chuyển đoàn viên sang %(cell)s.") % {"cell": to_cell.name}
+            services.request_transfer(member=member, to_cell=to_cell, on=d["date"], reason=d["reason"], by=request.user)
+            return messages.INFO, _(
+                "Đã gửi yêu cầu chuyển sinh hoạt tới %(cell)s. Đoàn viên vẫn thuộc chi đoàn cũ cho đến khi được tiếp nhận."
+            ) % {"cell": to_cell.name}
+
+        try:
+            level, said = submissions.save_once(request, transfer, url=lambda _said: member.get_absolute_url())
         except services.RegisterError as e:
             form.add_error(None, str(e))
         else:
+            messages.add_message(request, level, said)
             return redirect("member_detail", pk=member.pk)
     return render(
         request, "members/member_action.html", {"form": form, "member": member, "title": _("Chuyển sinh hoạt")}

@@ -2,7 +2,7 @@
 is led to what the first post saved, instead of making a second member or referral."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -61,10 +61,37 @@ def test_a_form_shown_again_after_an_error_keeps_its_token_and_a_new_form_gets_a
     assert Member.objects.filter(full_name="Lò Thị Mai").count() == 1
 
 
-def test_the_edit_forms_carry_no_token(client, people, tree):
+def test_an_edit_sent_twice_leads_to_the_member_not_to_someone_elses_change(client, people, tree):
     client.force_login(people.secretary)
-    member = make_member(tree.C1)
-    assert not TOKEN.search(client.get(reverse("member_edit", args=[member.pk])).content.decode())
+    member = make_member(tree.C1, full_name="Lò Thị Cũ", joined_on=date(2020, 3, 26))
+    page = client.get(reverse("member_edit", args=[member.pk]))
+    data = {**member_data(tree.C1, full_name="Lò Thị Mới"), "version": member.version, "submission": token_of(page)}
+    first = client.post(reverse("member_edit", args=[member.pk]), data)
+    again = client.post(reverse("member_edit", args=[member.pk]), data)  # its version is stale now
+    assert first["Location"] == again["Location"] == member.get_absolute_url()
+    assert "đã được lưu ở lần gửi trước" in client.get(again["Location"]).content.decode()
+
+
+def test_a_status_change_or_a_move_sent_twice_is_recorded_once(client, people, tree):
+    client.force_login(people.secretary)
+    member = make_member(tree.C1, joined_on=date(2020, 3, 26))
+    status_url = reverse("member_status", args=[member.pk])
+    data = {
+        "to_status": "away",
+        "date": "01/10/2026",
+        "reason": "Đi làm xa",
+        "submission": token_of(client.get(status_url)),
+    }
+    first, again = client.post(status_url, data), client.post(status_url, data)  # "away" is no longer a choice
+    assert first["Location"] == again["Location"] == member.get_absolute_url()
+    move_url = reverse("member_transfer", args=[member.pk])
+    data = {"to_cell_code": "C2", "date": "02/10/2026", "until": "", "reason": "Chuyển chỗ ở",
+            "submission": token_of(client.get(move_url))}  # fmt: skip
+    # C2 is not the secretary's cell: the move is a request that C2 accepts.
+    first, again = client.post(move_url, data), client.post(move_url, data)  # one request is waiting already
+    assert first["Location"] == again["Location"] == member.get_absolute_url()
+    assert list(member.status_events.values_list("to_status", flat=True)) == ["away"]
+    assert list(member.transfers.values_list("to_cell__code", flat=True)) == ["C2"]
 
 
 def test_another_users_token_is_only_theirs(client, people, tree):
