@@ -229,11 +229,16 @@ def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Cap.EDIT_MEMBERS)
+@submissions.once  # sent again once deleted: to the cell, not "not found"
 def member_delete(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk, Cap.EDIT_MEMBERS)
     if request.method == "POST":
         try:
-            services.delete_member(member=member, by=request.user)
+            submissions.save_once(
+                request,
+                lambda: services.delete_member(member=member, by=request.user),
+                url=lambda _deleted: reverse("unit_detail", args=[member.cell_id]),
+            )
         except services.RegisterError as e:
             messages.error(request, str(e))
             return redirect("member_detail", pk=member.pk)

@@ -91,7 +91,7 @@ def once(view):
                 raise AlreadySaved(url)
             return response
         except AlreadySaved as e:
-            messages.info(request, _("Biểu mẫu này đã được lưu ở lần gửi trước; không lưu thêm bản thứ hai."))
+            messages.info(request, _("Việc này đã được thực hiện ở lần gửi trước; không thực hiện thêm lần nữa."))
             return redirect(e.url)
 
     return wrapped

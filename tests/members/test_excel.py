@@ -94,7 +94,7 @@ def test_a_file_sent_twice_is_stored_once_and_the_second_post_leads_to_the_impor
     first, again = client.post(url, data), client.post(url, data)
     assert first["Location"] == again["Location"] == reverse("import_upload")
     page = client.get(again["Location"]).content.decode()
-    assert "đã được lưu ở lần gửi trước" in page
+    assert "đã được thực hiện ở lần gửi trước" in page
     assert ImportBatch.objects.count() == 1 and Member.objects.count() == 2
 
 

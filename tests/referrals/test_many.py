@@ -234,7 +234,7 @@ def test_a_list_sent_twice_is_approved_once_and_the_second_post_leads_to_the_boa
     data = {**admit_data(a), "submission": re.search(r'name="submission" value="(\w+)"', page).group(1)}
     first, again = client.post(many("admit", tree.B1), data), client.post(many("admit", tree.B1), data)
     assert first["Location"] == again["Location"] == reverse("pipeline_board", args=[tree.B1.pk])
-    assert "đã được lưu ở lần gửi trước" in client.get(again["Location"]).content.decode()
+    assert "đã được thực hiện ở lần gửi trước" in client.get(again["Location"]).content.decode()
     assert Member.objects.filter(full_name="Lò Văn An").count() == 1
 
 

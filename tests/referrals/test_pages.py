@@ -192,7 +192,7 @@ def test_a_step_sent_twice_is_recorded_once_and_the_second_post_leads_where_the_
     }  # fmt: skip
     first, again = step(client, r, "admit", data), step(client, r, "admit", data)
     assert first["Location"] == again["Location"] == board
-    assert "đã được lưu ở lần gửi trước" in client.get(board).content.decode()
+    assert "đã được thực hiện ở lần gửi trước" in client.get(board).content.decode()
     assert r.events.filter(to_stage=Stage.ADMITTED).count() == 1 and Member.objects.filter(admission=r).count() == 1
 
 

@@ -35,7 +35,7 @@ def test_a_member_form_sent_twice_makes_one_member_and_leads_to_it(client, peopl
     again = client.post(reverse("member_create"), data)
     member = Member.objects.get(full_name="Lò Thị Mai")
     assert first["Location"] == again["Location"] == member.get_absolute_url()
-    assert "đã được lưu ở lần gửi trước" in [str(m) for m in get_messages(again.wsgi_request)][-1]
+    assert "đã được thực hiện ở lần gửi trước" in [str(m) for m in get_messages(again.wsgi_request)][-1]
     assert Member.objects.filter(full_name="Lò Thị Mai").count() == 1
 
 
@@ -69,7 +69,7 @@ def test_an_edit_sent_twice_leads_to_the_member_not_to_someone_elses_change(clie
     first = client.post(reverse("member_edit", args=[member.pk]), data)
     again = client.post(reverse("member_edit", args=[member.pk]), data)  # its version is stale now
     assert first["Location"] == again["Location"] == member.get_absolute_url()
-    assert "đã được lưu ở lần gửi trước" in client.get(again["Location"]).content.decode()
+    assert "đã được thực hiện ở lần gửi trước" in client.get(again["Location"]).content.decode()
 
 
 def test_a_status_change_or_a_move_sent_twice_is_recorded_once(client, people, tree):
@@ -138,5 +138,15 @@ def test_in_english_the_message_and_its_close_button_are_english(client, people,
     data = {**member_data(tree.C1), "submission": token_of(client.get(reverse("member_create")))}
     client.post(reverse("member_create"), data)
     page = client.post(reverse("member_create"), data, follow=True).content.decode()
-    assert "This form was already saved when it was first sent" in page
+    assert "This was already done when it was first sent" in page
     assert 'aria-label="Close"' in page and "Đóng" not in page
+
+
+def test_a_deletion_sent_twice_leads_to_the_cell_not_to_not_found(client, people, tree):
+    client.force_login(people.secretary)
+    member = make_member(tree.C1)  # entered by mistake today
+    url = reverse("member_delete", args=[member.pk])
+    data = {"submission": token_of(client.get(url))}
+    first, again = client.post(url, data), client.post(url, data)
+    assert first["Location"] == again["Location"] == reverse("unit_detail", args=[tree.C1.pk])
+    assert not Member.objects.filter(pk=member.pk).exists()
