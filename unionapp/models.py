@@ -326,10 +326,13 @@ class AuditEvent(models.Model):
 
 
 class FormSubmission(models.Model):
-    """A creation form that was saved, by the token it was shown with (``unionapp.submissions``): a second
-    post of the same form leads to what the first one saved instead of saving a copy. Kept two days."""
+    """A form that was acted on, by the token it was shown with and what was sent (``unionapp.submissions``):
+    a second post of the same form with the same content leads to what the first one did instead of doing it
+    again. Kept two days."""
 
     token = models.CharField(max_length=32)
+    # What was sent, hashed: the same page sent again with other values (back, change, send) is another post.
+    digest = models.CharField(max_length=64, default="")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     url = models.CharField(max_length=200)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -337,7 +340,7 @@ class FormSubmission(models.Model):
     class Meta:
         verbose_name = _("biểu mẫu đã lưu")
         verbose_name_plural = _("biểu mẫu đã lưu")
-        constraints = [models.UniqueConstraint(fields=["user", "token"], name="one_save_per_form")]
+        constraints = [models.UniqueConstraint(fields=["user", "token", "digest"], name="one_save_per_post")]
 
     def __str__(self) -> str:
         return f"{self.token} → {self.url}"

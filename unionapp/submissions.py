@@ -1,12 +1,16 @@
 """A creation form saved once.
 
 A secretary on a weak connection taps "Lưu", the answer is lost, and the phone sends the form again (or
-they reload and the browser resends it). Each creation form carries a token (``{% submission_field %}``);
-the first post that saves records it, in the same transaction as what it saved, and every later post of
-the same form (one racing the first included) leads to what was saved, with a message, instead of making
-a second member or referral. Without a token (a script) the view saves as before.
+they reload and the browser resends it). Each such form carries a token (``{% submission_field %}``);
+the first post that saves records it with a hash of what was sent, in the same transaction as what it
+saved, and every later post of the same form with the same content (one racing the first included) leads
+to what was saved, with a message, instead of making a second member or referral. The same page sent with
+other values (back to the form, another person typed in, sent) is a new post. Without a token (a script)
+the view saves as before.
 """
 
+import hashlib
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -45,12 +49,19 @@ def token(request) -> str:
     return posted_token(request) or uuid.uuid4().hex
 
 
+def digest(request) -> str:
+    """What was sent, as a hash: every field but the CSRF token (masked anew on each page)."""
+    sent = sorted((k, v) for k in request.POST if k != "csrfmiddlewaretoken" for v in request.POST.getlist(k))
+    return hashlib.sha256(json.dumps(sent, ensure_ascii=False).encode()).hexdigest()
+
+
 def saved_url(request) -> str | None:
-    """Where this user's earlier post of the same form led, if it was saved."""
+    """Where this user's earlier post of the same form, with the same content, led."""
     token = posted_token(request)
     if not token:
         return None
-    return FormSubmission.objects.filter(token=token, user=request.user).values_list("url", flat=True).first()
+    earlier = FormSubmission.objects.filter(token=token, digest=digest(request), user=request.user)
+    return earlier.values_list("url", flat=True).first()
 
 
 def save_once(
@@ -66,7 +77,7 @@ def save_once(
         with transaction.atomic():
             saved = save()
             if where := url(saved):
-                FormSubmission.objects.create(token=token, user=request.user, url=where)
+                FormSubmission.objects.create(token=token, digest=digest(request), user=request.user, url=where)
     except Exception:
         # The other post's unique token (or citizen ID) stopped this one once the other had committed.
         if url := saved_url(request):

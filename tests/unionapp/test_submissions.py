@@ -45,10 +45,22 @@ def test_a_referral_form_sent_twice_makes_one_referral_and_leads_to_it(client, p
     # Sent again, it would be warned of as introduced already this year: the token answers before that check.
     data = {**referral_data(tree.C1, make_member(tree.C1)), "submission": token}
     first = client.post(reverse("referral_create"), data)
-    again = client.post(reverse("referral_create"), {**data, "save_add": "1"})
+    again = client.post(reverse("referral_create"), data)
     referral = Referral.objects.get(full_name="Lương Thị Hoa")
     assert first["Location"] == again["Location"] == referral.get_absolute_url()
     assert Referral.objects.count() == 1
+
+
+def test_the_same_page_sent_with_another_person_saves_that_person(client, people, tree):
+    """Back to the form after saving, another person typed over the first, sent: a new member, not the first."""
+    client.force_login(people.secretary)
+    token = token_of(client.get(reverse("member_create")))
+    first = client.post(reverse("member_create"), {**member_data(tree.C1), "submission": token})
+    second = client.post(
+        reverse("member_create"), {**member_data(tree.C1, full_name="Lò Văn Hai"), "submission": token}
+    )
+    assert first["Location"] != second["Location"] == Member.objects.get(full_name="Lò Văn Hai").get_absolute_url()
+    assert Member.objects.filter(full_name="Lò Thị Mai").count() == 1
 
 
 def test_a_form_shown_again_after_an_error_keeps_its_token_and_a_new_form_gets_a_new_one(client, people, tree):
