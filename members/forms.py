@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from members import text
 from members.models import MAX_STAY_MONTHS, PARTY_MIN_AGE, Member, Rating, Status, age_on, joining_dates_refused
 from members.services import first_event_day
-from unionapp.forms import LabelledModelChoiceField, TickedChoiceField
+from unionapp.forms import LabelledModelChoiceField, TickedChoiceField, name_key
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
@@ -24,11 +24,17 @@ class DateInput(forms.DateInput):
 
 
 class CellChoiceField(LabelledModelChoiceField):
+    """A cell in a picker, in Vietnamese alphabetical order whatever the database's collation."""
+
     label_columns = ("name", "code")
 
     @staticmethod
     def label_of(name, code):
         return f"{name} ({code})"
+
+    def option_rows(self) -> list[tuple[str, str]]:
+        cells = sorted(self.queryset.values_list("pk", "name", "code"), key=lambda c: (name_key(c[1]), c[0]))
+        return [(str(pk), self.label_of(name, code)) for pk, name, code in cells]
 
 
 def scoped_cells(scope, cap=Cap.EDIT_MEMBERS):

@@ -1,3 +1,4 @@
+import functools
 import re
 from html import escape
 
@@ -102,8 +103,7 @@ class ModelSelect(forms.Select):
         field = self.choices.field
         chosen = {str(v) for v in self.format_value(value)}
         rows = [("", str(field.empty_label))] if field.empty_label is not None else []
-        values = field.queryset.values_list(field.to_field_name or "pk", *field.label_columns)
-        rows += [(str(pk), field.label_of(*columns)) for pk, *columns in values]
+        rows += field.option_rows()
         options = "".join(
             f'<option value="{escape(v)}"{" selected" if v in chosen else ""}>{escape(label)}</option>'
             for v, label in rows
@@ -145,6 +145,17 @@ class LabelledModelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return self.label_of(*(getattr(obj, c) for c in self.label_columns))
 
+    def option_rows(self) -> list[tuple[str, str]]:
+        """(value, label) of each option, in the queryset's order."""
+        values = self.queryset.values_list(self.to_field_name or "pk", *self.label_columns)
+        return [(str(pk), self.label_of(*columns)) for pk, *columns in values]
+
+
+@functools.lru_cache(maxsize=8192)
+def name_key(name: str) -> str:
+    """A unit name's place in Vietnamese alphabetical order (a province's pickers sort 2.500 names a page)."""
+    return text.collation_key(name)
+
 
 # Unit codes: letters, digits and - _ . (they end up in file names, spreadsheets and links).
 UNIT_CODE = re.compile(r"[\w.-]+")
@@ -168,13 +179,23 @@ def filters_set(form, shown: tuple[str, ...] = ("q", "unit")) -> int:
 
 
 class UnitChoiceField(LabelledModelChoiceField):
-    """A unit in a picker, indented by its depth in the tree."""
+    """A unit in a picker, indented by its depth in the tree: each unit followed by the units under it, the
+    units of one parent in alphabetical order. (The paths' order is the ids' as text: "/1/10/" before "/1/9/".)"""
 
     label_columns = ("name", "depth")
 
     @staticmethod
     def label_of(name, depth):
         return f"{'— ' * depth}{name}"
+
+    def option_rows(self) -> list[tuple[str, str]]:
+        units = list(self.queryset.values_list("pk", "name", "depth", "path"))
+        names = {pk: name for pk, name, _depth, _path in units}
+
+        def place(unit):  # the names from the top of the list down to the unit (ids break ties)
+            return [(name_key(names.get(int(i), "")), int(i)) for i in unit[3].strip("/").split("/")]
+
+        return [(str(pk), self.label_of(name, depth)) for pk, name, depth, _path in sorted(units, key=place)]
 
 
 class AssignmentFields(forms.Form):

@@ -138,3 +138,42 @@ def test_on_a_phone_the_filters_past_search_and_unit_are_folded_unless_one_is_se
     toggle = re.search(r'data-testid="more-filters-toggle">([^<]*)</button>', html).group(1)
     assert (folded.group(1) == " show") == bool(set_)
     assert toggle == ("Lọc thêm" + (f" ({set_})" if set_ else ""))
+
+
+def test_pickers_list_units_alphabetically_under_each_parent_whatever_their_ids(client, people, tree):
+    """Paths order units by their ids as text ("/1/10/" before "/1/9/"); people look for names in alphabetical
+    order, the Vietnamese one (Ấ before B, Đ after D), under each parent."""
+    import re
+
+    from tests.factories import make_unit
+    from unionapp.models import Kind
+
+    make_unit(Kind.CELL, tree.B1, name="Chi đoàn Bản", code="C8")
+    make_unit(Kind.CELL, tree.B1, name="Chi đoàn Ấp Bắc", code="C9")  # after "Bản" bytewise, before it in Vietnamese
+
+    def options(html, name):
+        picker = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        return [label for label in re.findall(r"<option [^>]*>([^<]*)</option>", picker) if label.strip("- ")]
+
+    client.force_login(people.province)
+    assert options(client.get(reverse("member_list")).content.decode(), "unit")[1:] == [
+        "Tỉnh đoàn Thử",
+        "— Đoàn phường Ba",
+        "— — Chi đoàn Bốn",
+        "— Huyện đoàn Hai",
+        "— — Đoàn xã Hai",
+        "— — — Chi đoàn Ba",
+        "— Huyện đoàn Một",
+        "— — Đoàn xã Một",
+        "— — — Chi đoàn Ấp Bắc",
+        "— — — Chi đoàn Bản",
+        "— — — Chi đoàn Hai",
+        "— — — Chi đoàn Một",
+    ]
+    client.force_login(people.officer)
+    assert options(client.get(reverse("member_create")).content.decode(), "cell") == [
+        "Chi đoàn Ấp Bắc (C9)",
+        "Chi đoàn Bản (C8)",
+        "Chi đoàn Hai (C2)",
+        "Chi đoàn Một (C1)",
+    ]
