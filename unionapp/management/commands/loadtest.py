@@ -244,11 +244,13 @@ class Command(BaseCommand):
             return self.log_referral(s, rng, unit, mine, record, index)
         pk = mine.pop()
         _, _, html = s.request(f"/referrals/{pk}/training/")
+        token = SUBMISSION.search(html)
         data = {
             "csrfmiddlewaretoken": s.csrf(html),
             "course_name": "Lớp cảm tình Đoàn",
             "start": f"{timezone.localdate():%d/%m/%Y}",
             "end": "",
+            "submission": token.group(1) if token else "",
         }
         self.timed(record, "pipeline_move", s, f"/referrals/{pk}/training/", data)
 
