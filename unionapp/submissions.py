@@ -80,15 +80,16 @@ def save_once(
                 FormSubmission.objects.create(token=token, digest=digest(request), user=request.user, url=where)
     except Exception:
         # The other post's unique token (or citizen ID) stopped this one once the other had committed.
-        if url := saved_url(request):
-            raise AlreadySaved(url) from None
+        if earlier := saved_url(request):
+            raise AlreadySaved(earlier) from None
         raise
     FormSubmission.objects.filter(at__lt=timezone.now() - KEEP).delete()
     return saved
 
 
 def once(view):
-    """For a view whose form creates something: a post of a form already saved leads to what it saved."""
+    """For a view whose form acts (creates, changes, deletes): a post of a form already acted on leads to where
+    the first post led."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
