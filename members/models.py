@@ -174,6 +174,10 @@ class Member(ChoiceLabels, models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     # Optimistic locking: an edit based on an older version is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # How many of the version's steps came from correcting the date of the approval decision that admitted the
+    # member (``referrals.services.correct_decision``): they keep an open edit form from overwriting the new join
+    # date, but are not a life in the register (``services.have_history``).
+    decision_corrections = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberQuerySet.as_manager()
     # A temporary stay elsewhere running today, where a page shows it (the cell's register sets it). Declared so

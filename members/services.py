@@ -361,7 +361,7 @@ def have_history(members) -> bool:
     change, a rating or a transfer. Such records are kept: a mistake in them is corrected, not deleted. One
     query a kind, each on its own index (an import of 5.000 rows is checked at once)."""
     return (
-        members.filter(version__gt=1).exists()
+        members.filter(version__gt=F("decision_corrections") + 1).exists()  # an edit (not a decision's new date)
         or members.filter(status_events__isnull=False).exists()
         or members.filter(ratings__isnull=False).exists()
         or members.filter(transfers__isnull=False).exists()

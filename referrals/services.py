@@ -326,7 +326,10 @@ def correct_decision(*, referrals, number: str, day: date, by) -> None:
                 )
             if member.joined_on == old_day:  # not corrected by hand since
                 Member.objects.filter(pk=member.pk).update(
-                    joined_on=day, updated_at=timezone.now(), version=F("version") + 1
+                    joined_on=day,
+                    updated_at=timezone.now(),
+                    version=F("version") + 1,
+                    decision_corrections=F("decision_corrections") + 1,
                 )
                 cells.add(member.cell_id)
                 audit.record(

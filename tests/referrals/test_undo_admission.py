@@ -3,6 +3,7 @@ and the member it created leaves the register."""
 
 from datetime import date, timedelta
 
+import pytest
 from django.urls import reverse
 
 from members import services as register
@@ -107,3 +108,29 @@ def test_a_member_admitted_or_named_as_an_introducer_is_not_deleted_as_a_mistake
     response = client.get(reverse("member_delete", args=[introducer.pk]), follow=True)
     assert "Không thể xóa: Hà Văn Giới đã được ghi là người giới thiệu trong hồ sơ 1+1." in response.content.decode()
     assert Member.objects.filter(pk__in=[r.member_id, introducer.pk]).count() == 2
+
+
+def test_an_admission_whose_decision_date_was_corrected_the_same_day_can_still_be_undone(client, people, tree):
+    """Approve, correct the decision's date, then find a wrong name in the list: the new date is no life of the
+    member's own. An edit of the member is, and an edit form opened before the correction is still refused."""
+    r = admitted(tree, people, full_name="Lò Thị Sửa Ngày")
+    stale_version = r.member.version
+    services.correct_decision(referrals=[r], number="7-QĐ/ĐTN", day=DAY + timedelta(days=1), by=people.officer)
+    member = Member.objects.get(pk=r.member_id)
+    assert member.joined_on == DAY + timedelta(days=1)
+    member.full_name = "Lò Thị Cũ Hơn"
+    with pytest.raises(register.StaleEdit):
+        register.save_member(member=member, by=people.secretary, expected_version=stale_version)
+    assert services.undo_refused(Referral.objects.get(pk=r.pk)) is None
+    client.force_login(people.officer)
+    client.post(reverse("referral_step", args=[r.pk, "unadmit"]), {"reason": "Tích nhầm"})
+    assert Referral.objects.get(pk=r.pk).stage == Stage.REVIEWED and not Member.objects.filter(pk=member.pk).exists()
+
+
+def test_after_a_corrected_date_an_edit_of_the_member_still_keeps_the_admission(people, tree):
+    r = admitted(tree, people)
+    services.correct_decision(referrals=[r], number="7-QĐ/ĐTN", day=DAY + timedelta(days=1), by=people.officer)
+    member = Member.objects.get(pk=r.member_id)
+    member.phone = "0912345678"
+    register.save_member(member=member, by=people.secretary, expected_version=member.version)
+    assert "Không thể xóa hồ sơ đã có lịch sử." in services.undo_refused(Referral.objects.get(pk=r.pk))
