@@ -1,6 +1,7 @@
 """Plain factory functions: sensible defaults, override anything with keyword arguments."""
 
 import itertools
+import re
 from datetime import date
 
 from django.contrib.auth.models import User
@@ -10,6 +11,12 @@ from reports import tally
 from unionapp.models import Assignment, Kind, Unit
 
 _seq = itertools.count(1)
+_SUBMISSION = re.compile(r'name="submission" value="([0-9a-f]{32})"')
+
+
+def form_token(response) -> str:
+    """The save-once token of the form on a page (``unionapp.submissions``), as a browser would post it."""
+    return _SUBMISSION.search(response.content.decode()).group(1)
 
 
 def make_unit(kind=Kind.CELL, parent=None, **kwargs) -> Unit:

@@ -334,7 +334,7 @@ class FormSubmission(models.Model):
     # What was sent, hashed: the same page sent again with other values (back, change, send) is another post.
     digest = models.CharField(max_length=64, default="")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    url = models.CharField(max_length=200)
+    url = models.TextField()  # where the first post led; a step's "next" (the board it came from) may be long
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -1,5 +1,4 @@
 import io
-import re
 import zipfile
 from datetime import date, datetime
 
@@ -9,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from members import excel
 from members.models import ImportBatch, Member, Status
-from tests.factories import make_member, make_referral
+from tests.factories import form_token, make_member, make_referral
 
 HEADER = ["STT", "Họ và tên *", "Ngày sinh *", "Giới tính *", "Dân tộc", "Tôn giáo", "Số CCCD", "Số điện thoại",
           "Địa chỉ", "Trình độ học vấn", "Nghề nghiệp", "Ngày vào Đoàn", "Số thẻ đoàn viên", "Mã chi đoàn"]  # fmt: skip
@@ -82,15 +81,12 @@ def test_a_good_file_is_checked_then_committed_in_one_go(client, people, tree):
     assert ImportBatch.objects.get().row_count == 2
 
 
-SUBMISSION = re.compile(r'name="submission" value="([0-9a-f]{32})"')
-
-
 def test_a_file_sent_twice_is_stored_once_and_the_second_post_leads_to_the_imports(client, people, tree):
     """The answer to "Nhập vào sổ" lost, the phone sends it again: no second batch, and not a 404."""
     client.force_login(people.officer)
     preview = upload(client, tree.B1, xlsx(GOOD_ROWS))
     url = reverse("import_preview", args=[preview.context["token"]])
-    data = {"submission": SUBMISSION.search(preview.content.decode()).group(1)}
+    data = {"submission": form_token(preview)}
     first, again = client.post(url, data), client.post(url, data)
     assert first["Location"] == again["Location"] == reverse("import_upload")
     page = client.get(again["Location"]).content.decode()
@@ -124,7 +120,7 @@ def test_two_commits_of_one_file_at_the_same_moment_store_it_once(people, tree):
     second = Client()
     second.cookies = first.cookies  # the same session: one phone sending twice
     url = reverse("import_preview", args=[preview.context["token"]])
-    data = {"submission": SUBMISSION.search(preview.content.decode()).group(1)}
+    data = {"submission": form_token(preview)}
     answers = run_together(lambda: first.post(url, data), lambda: second.post(url, data))
     assert [a["Location"] for a in answers] == [reverse("import_upload")] * 2, answers
     assert ImportBatch.objects.count() == 1 and Member.objects.count() == 2

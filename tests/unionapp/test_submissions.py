@@ -1,7 +1,6 @@
 """A creation form is saved once: the phone that sends it again (a double tap, a lost answer, a reload)
 is led to what the first post saved, instead of making a second member or referral."""
 
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -12,16 +11,10 @@ from django.utils import timezone
 from members.models import Member
 from referrals.models import Referral
 from tests.concurrency import run_together
-from tests.factories import make_member
+from tests.factories import form_token, make_member
 from tests.members.test_member_pages import member_data
 from tests.referrals.test_pages import referral_data
 from unionapp.models import FormSubmission
-
-TOKEN = re.compile(r'name="submission" value="([0-9a-f]{32})"')
-
-
-def token_of(response) -> str:
-    return TOKEN.search(response.content.decode()).group(1)
 
 
 def test_a_member_form_sent_twice_makes_one_member_and_leads_to_it(client, people, tree):
@@ -29,7 +22,7 @@ def test_a_member_form_sent_twice_makes_one_member_and_leads_to_it(client, peopl
     # Confirmed as "another person": the second post passes the likely-duplicate check on its own.
     data = {
         **member_data(tree.C1, confirm_duplicate="on"),
-        "submission": token_of(client.get(reverse("member_create"))),
+        "submission": form_token(client.get(reverse("member_create"))),
     }
     first = client.post(reverse("member_create"), data)
     again = client.post(reverse("member_create"), data)
@@ -41,7 +34,7 @@ def test_a_member_form_sent_twice_makes_one_member_and_leads_to_it(client, peopl
 
 def test_a_referral_form_sent_twice_makes_one_referral_and_leads_to_it(client, people, tree):
     client.force_login(people.secretary)
-    token = token_of(client.get(reverse("referral_create")))
+    token = form_token(client.get(reverse("referral_create")))
     # Sent again, it would be warned of as introduced already this year: the token answers before that check.
     data = {**referral_data(tree.C1, make_member(tree.C1)), "submission": token}
     first = client.post(reverse("referral_create"), data)
@@ -54,7 +47,7 @@ def test_a_referral_form_sent_twice_makes_one_referral_and_leads_to_it(client, p
 def test_the_same_page_sent_with_another_person_saves_that_person(client, people, tree):
     """Back to the form after saving, another person typed over the first, sent: a new member, not the first."""
     client.force_login(people.secretary)
-    token = token_of(client.get(reverse("member_create")))
+    token = form_token(client.get(reverse("member_create")))
     first = client.post(reverse("member_create"), {**member_data(tree.C1), "submission": token})
     second = client.post(
         reverse("member_create"), {**member_data(tree.C1, full_name="Lò Văn Hai"), "submission": token}
@@ -65,11 +58,11 @@ def test_the_same_page_sent_with_another_person_saves_that_person(client, people
 
 def test_a_form_shown_again_after_an_error_keeps_its_token_and_a_new_form_gets_a_new_one(client, people, tree):
     client.force_login(people.secretary)
-    token = token_of(client.get(reverse("member_create")))
+    token = form_token(client.get(reverse("member_create")))
     refused = client.post(reverse("member_create"), {**member_data(tree.C1, phone="12"), "submission": token})
-    assert refused.status_code == 200 and token_of(refused) == token
+    assert refused.status_code == 200 and form_token(refused) == token
     saved = client.post(reverse("member_create"), {**member_data(tree.C1), "submission": token, "save_add": "1"})
-    assert token_of(client.get(saved["Location"])) != token  # "Lưu và thêm người khác": a new form
+    assert form_token(client.get(saved["Location"])) != token  # "Lưu và thêm người khác": a new form
     assert Member.objects.filter(full_name="Lò Thị Mai").count() == 1
 
 
@@ -77,7 +70,7 @@ def test_an_edit_sent_twice_leads_to_the_member_not_to_someone_elses_change(clie
     client.force_login(people.secretary)
     member = make_member(tree.C1, full_name="Lò Thị Cũ", joined_on=date(2020, 3, 26))
     page = client.get(reverse("member_edit", args=[member.pk]))
-    data = {**member_data(tree.C1, full_name="Lò Thị Mới"), "version": member.version, "submission": token_of(page)}
+    data = {**member_data(tree.C1, full_name="Lò Thị Mới"), "version": member.version, "submission": form_token(page)}
     first = client.post(reverse("member_edit", args=[member.pk]), data)
     again = client.post(reverse("member_edit", args=[member.pk]), data)  # its version is stale now
     assert first["Location"] == again["Location"] == member.get_absolute_url()
@@ -92,13 +85,13 @@ def test_a_status_change_or_a_move_sent_twice_is_recorded_once(client, people, t
         "to_status": "away",
         "date": "01/10/2026",
         "reason": "Đi làm xa",
-        "submission": token_of(client.get(status_url)),
+        "submission": form_token(client.get(status_url)),
     }
     first, again = client.post(status_url, data), client.post(status_url, data)  # "away" is no longer a choice
     assert first["Location"] == again["Location"] == member.get_absolute_url()
     move_url = reverse("member_transfer", args=[member.pk])
     data = {"to_cell_code": "C2", "date": "02/10/2026", "until": "", "reason": "Chuyển chỗ ở",
-            "submission": token_of(client.get(move_url))}  # fmt: skip
+            "submission": form_token(client.get(move_url))}  # fmt: skip
     # C2 is not the secretary's cell: the move is a request that C2 accepts.
     first, again = client.post(move_url, data), client.post(move_url, data)  # one request is waiting already
     assert first["Location"] == again["Location"] == member.get_absolute_url()
@@ -109,7 +102,7 @@ def test_a_status_change_or_a_move_sent_twice_is_recorded_once(client, people, t
 def test_another_users_token_is_only_theirs(client, people, tree):
     """A token leads only its own user to what they saved: another account posting it saves its own."""
     client.force_login(people.secretary)
-    token = token_of(client.get(reverse("member_create")))
+    token = form_token(client.get(reverse("member_create")))
     client.post(reverse("member_create"), {**member_data(tree.C1), "submission": token})
     client.force_login(people.officer)
     response = client.post(
@@ -147,7 +140,7 @@ def test_two_posts_of_one_form_at_the_same_moment_make_one_member(people, tree):
 def test_in_english_the_message_and_its_close_button_are_english(client, people, tree):
     client.force_login(people.secretary)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    data = {**member_data(tree.C1), "submission": token_of(client.get(reverse("member_create")))}
+    data = {**member_data(tree.C1), "submission": form_token(client.get(reverse("member_create")))}
     client.post(reverse("member_create"), data)
     page = client.post(reverse("member_create"), data, follow=True).content.decode()
     assert "This was already done when it was first sent" in page
@@ -158,7 +151,7 @@ def test_a_deletion_sent_twice_leads_to_the_cell_not_to_not_found(client, people
     client.force_login(people.secretary)
     member = make_member(tree.C1)  # entered by mistake today
     url = reverse("member_delete", args=[member.pk])
-    data = {"submission": token_of(client.get(url))}
+    data = {"submission": form_token(client.get(url))}
     first, again = client.post(url, data), client.post(url, data)
     assert first["Location"] == again["Location"] == reverse("unit_detail", args=[tree.C1.pk])
     assert not Member.objects.filter(pk=member.pk).exists()

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("token", models.CharField(max_length=32)),
                 ("digest", models.CharField(default="", max_length=64)),
-                ("url", models.CharField(max_length=200)),
+                ("url", models.TextField()),
                 ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
                 (
                     "user",

@@ -96,11 +96,11 @@ class Command(BaseCommand):
         parser.add_argument("--import-rows", type=int, default=5000, help="rows of the import file (default 5000)")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "var" / "bench.json"))
 
-    def handle(self, *args, runs=7, year=2026, import_rows=5000, output=None, **options):
+    def handle(self, *args, runs=7, year=2026, import_rows=5000, output, **options):
         demo.refuse_in_production()
         logging.getLogger("axes").setLevel(logging.WARNING)  # one login per page measured: not news
         self.import_rows = import_rows
-        self.output = Path(output or Path(settings.BASE_DIR) / "var" / "bench.json")
+        self.output = Path(output)
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             self.run(runs, year)
 
