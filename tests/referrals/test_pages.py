@@ -485,3 +485,14 @@ def test_past_the_limit_the_introducer_picker_lists_only_the_chosen_member(clien
     with CaptureQueriesContext(connection) as saved:
         assert client.post(url, referral_data(tree.C1, chosen)).status_code == 302
     assert not [q for q in saved.captured_queries if 'COUNT(*) AS "__count" FROM "members_member"' in q["sql"]]
+
+
+def test_a_step_started_from_a_long_address_is_recorded_and_recognised_when_sent_again(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary)
+    client.force_login(people.officer)
+    board = reverse("pipeline_board", args=[tree.B1.pk]) + "?q=" + "hoa" * 100  # a filtered board: 300+ characters
+    page = client.get(reverse("referral_step", args=[r.pk, "refuse"]), {"next": board})
+    data = {"reason": "Chưa đủ điều kiện", "next": board, "submission": form_token(page)}
+    first, again = step(client, r, "refuse", data), step(client, r, "refuse", data)
+    assert first["Location"] == again["Location"] == board
+    assert Referral.objects.get(pk=r.pk).stage == Stage.NOT_ADMITTED
