@@ -58,12 +58,18 @@ def year_asked(params, years, default: int) -> int:
     return next((y for y in years if str(y) == params.get("year")), default)
 
 
-def rating_years(params) -> tuple[list[int], int]:
-    """The years offered on the rating pages (this year and the four before) and the one asked for: by default
-    last year, whose review is the one done at the year's turn."""
+def recent_years(params, *, back: int = 0) -> tuple[list[int], int]:
+    """The years offered on a page that shows one year (this year and the four before) and the one asked for
+    in ``?year=``: by default ``back`` years ago."""
     this_year = timezone.localdate().year
     years = list(range(this_year, this_year - 5, -1))
-    return years, year_asked(params, years, this_year - 1)
+    return years, year_asked(params, years, this_year - back)
+
+
+def rating_years(params) -> tuple[list[int], int]:
+    """The years offered on the rating pages and the one asked for: by default last year, whose review is the
+    one done at the year's turn."""
+    return recent_years(params, back=1)
 
 
 def parse_date(value: str) -> date | None:

@@ -11,7 +11,7 @@ from members import text
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
-from reports.periods import period_from, rating_years, year_asked, year_period
+from reports.periods import period_from, rating_years, recent_years, year_asked, year_period
 from reports.rollup import build_report, monthly_admissions, ratings_report
 from reports.xlsx import download, ratings_workbook, report_workbook
 from unionapp.models import Kind
@@ -96,14 +96,18 @@ def expected_share(day: date) -> float:
 
 @requires(Cap.VIEW_REPORTS)
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """This year's progress against the targets under ``pk``; with ``?year=``, one of the four years before, as
+    it ended (in January the office still reads last year's)."""
     unit = request.scope.get_unit(pk, Cap.VIEW_REPORTS)
     today = timezone.localdate()
-    period = year_period(today.year)
+    years, year = recent_years(request.GET)
+    period = year_period(year)
+    year_over = year < today.year
     with reading_from_replica():
         data = build_report(unit, period)
-        series = monthly_admissions(unit, today.year)
+        series = monthly_admissions(unit, year)
     pipeline = data.total.open_referrals
-    expected = expected_share(today)
+    expected = expected_share(period.as_of)  # 100 for a year that has ended
     progress = []
     for row in data.rows:
         p = row.figures.union_pct
@@ -119,15 +123,20 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     chart = {
         "labels": [f"T{m}" for m in range(1, 13)],
         # Months still to come are left out (not drawn as a fall to zero).
-        "this_year": [n if month < today.month else None for month, n in enumerate(series[today.year])],
-        "last_year": series[today.year - 1],
-        "this_label": _("Năm %(y)s") % {"y": today.year},
-        "last_label": _("Năm %(y)s") % {"y": today.year - 1},
+        "this_year": [n if year_over or month < today.month else None for month, n in enumerate(series[year])],
+        "last_year": series[year - 1],
+        "this_label": _("Năm %(y)s") % {"y": year},
+        "last_label": _("Năm %(y)s") % {"y": year - 1},
     }
     context = {
         "unit": unit,
         "report": data,
         "period": period,
+        "year": year,
+        "years": years,
+        "year_over": year_over,
+        # Kept on the links to other dashboards, so that drilling down stays in the year read.
+        "year_query": f"?year={year}" if year_over else "",
         "expected": expected,
         "progress": progress,
         "ranking": ranking,

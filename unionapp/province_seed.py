@@ -7,6 +7,8 @@ from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from members.models import Member, Rating, Status, YearRating
 from unionapp import bulk
@@ -29,6 +31,22 @@ BENCH_USERS = [
 
 def exists() -> bool:
     return Unit.objects.filter(code=CODE).exists()
+
+
+def seed_day(today: date) -> date:
+    """The day the province is seeded as of: 20 November of the latest year in which it has come (the year's
+    admissions nearly all in, its review not yet done). The same day, and so the same data, for a whole
+    year of runs, and always within the years the pages offer."""
+    day = date(today.year, 11, 20)
+    return day if day <= today else date(today.year - 1, 11, 20)
+
+
+def data_year(code: str = CODE) -> int | None:
+    """The latest year with a target at the top of the tree ``code``: the year its seeded data run up to,
+    which the benchmark and the load test read (the day they run may be in a later year)."""
+    from reports.models import Target
+
+    return Target.objects.filter(unit__code=code).aggregate(year=Max("year"))["year"]
 
 
 def _units(rng, next_id, districts, bases, cells):
@@ -62,7 +80,7 @@ def seed_province(*, districts=12, bases=15, cells=13, per_cell=50, today: date 
     if exists():
         out("Tỉnh quy mô lớn đã có sẵn; không thay đổi gì.")
         return
-    today = today or date(2026, 11, 20)
+    today = today or seed_day(timezone.localdate())
     rng = random.Random(2025)
     next_id = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     units = _units(rng, next_id, districts, bases, cells)

@@ -52,7 +52,7 @@ def test_breadcrumbs_lead_back_up_within_the_scope(client, people, tree, known):
 def test_page_dashboard_and_excel_carry_the_same_numbers(client, people, tree, known):
     client.force_login(people.province)
     page = client.get(reverse("report", args=[tree.P.pk]), Q).context["report"]
-    dashboard = client.get(reverse("dashboard", args=[tree.P.pk])).context["report"]
+    dashboard = client.get(reverse("dashboard", args=[tree.P.pk]), {"year": Y}).context["report"]
     ws = load_workbook(io.BytesIO(client.get(reverse("report_xlsx", args=[tree.P.pk]), Q).content)).active
     excel_rows = {
         ws.cell(r, 2).value: [ws.cell(r, c).value for c in range(3, 17)] for r in range(12, 12 + len(page.rows) + 1)
@@ -64,9 +64,9 @@ def test_page_dashboard_and_excel_carry_the_same_numbers(client, people, tree, k
                     f.union_target, f.admitted_union, f.union_pct, f.federation_target, f.admitted_federation,
                     f.federation_pct, f.party_introduced, f.party_admitted]  # fmt: skip
         assert excel_rows[label] == ["—" if v is None else pytest.approx(v) for v in expected], label
-    if dashboard.period.start.year == Y:
-        assert dashboard.total == page.total
-        assert [r.figures for r in dashboard.rows] == [r.figures for r in page.rows]
+    assert dashboard.period.start.year == Y
+    assert dashboard.total == page.total
+    assert [r.figures for r in dashboard.rows] == [r.figures for r in page.rows]
 
 
 def test_the_dashboard_shows_kpis_progress_and_ranking(
@@ -113,6 +113,42 @@ def test_the_dashboard_chart_leaves_the_months_to_come_blank(client, people, tre
     assert chart["last_year"] == [0] * 12
 
 
+def test_in_january_the_dashboard_still_shows_last_year_as_it_ended(client, people, tree, known, monkeypatch):
+    """The office reads last year's standing at the year-end rush: ``?year=`` gives it, against the whole
+    target, its chart complete, its links (report, units below, breadcrumbs) in the same year."""
+    from datetime import date
+
+    from reports import views
+
+    Target.objects.filter(unit=tree.B3, year=Y).update(union=1)  # its one admission now fulfils its target
+    monkeypatch.setattr(views.timezone, "localdate", lambda: date(Y + 1, 1, 10))
+    client.force_login(people.province)
+    url = reverse("dashboard", args=[tree.P.pk])
+    this_year = client.get(url)
+    assert this_year.context["year"] == Y + 1 and this_year.context["report"].total.admitted_union == 0
+    assert f'<option value="{Y}">{Y}</option>' in this_year.content.decode()  # offered in the picker
+
+    response = client.get(url, {"year": Y})
+    body = response.content.decode()
+    assert f"Năm {Y} — năm đã kết thúc" in body and "thời gian trong năm" not in body
+    assert response.context["expected"] == 100
+    assert response.context["report"].total.admitted_union == 2
+    badges = {p["row"].label: p["on_track"] for p in response.context["progress"]}
+    assert badges == {"Đoàn phường Ba": True, "Huyện đoàn Một": False, "Huyện đoàn Hai": False}
+    assert "đạt chỉ tiêu" in body and "không đạt chỉ tiêu" in body and "tiến độ</span>" not in body
+    assert "Vạch đen: chỉ tiêu cả năm." in body
+    assert response.context["chart"]["this_year"] == [0, 1, 0, 0, 0, 1, 1] + [0] * 5  # every month drawn (R2 in July)
+    assert f'href="{reverse("report", args=[tree.P.pk])}?period=year&amp;year={Y}"' in body
+    assert f'href="{reverse("dashboard", args=[tree.D1.pk])}?year={Y}"' in body
+
+    client.force_login(people.district)
+    below = client.get(reverse("dashboard", args=[tree.B1.pk]), {"year": Y}).content.decode()
+    assert f'href="{reverse("dashboard", args=[tree.D1.pk])}?year={Y}"' in below  # the breadcrumb back up
+    # A year not offered (too far back, or not a year) is this year.
+    for asked in (str(Y - 5), "2026abc", ""):
+        assert client.get(url.replace(str(tree.P.pk), str(tree.D1.pk)), {"year": asked}).context["year"] == Y + 1
+
+
 def test_the_report_query_count_is_pinned(client, people, tree, known, django_assert_num_queries):
     client.force_login(people.province)
     # session, user with their roles, unit; the report: children, summary rows, targets (and, as D2 has none
@@ -124,9 +160,10 @@ def test_the_report_query_count_is_pinned(client, people, tree, known, django_as
 @pytest.mark.parametrize("name", ["report", "report_xlsx", "dashboard", "targets"])
 def test_report_pages_are_404_outside_the_scope(client, people, tree, known, name):
     client.force_login(people.district)
-    assert client.get(reverse(name, args=[tree.D2.pk])).status_code == 404
-    assert client.get(reverse(name, args=[tree.B3.pk])).status_code == 404
-    assert client.get(reverse(name, args=[tree.P.pk])).status_code == 404
+    for query in ({}, {"year": Y - 1}):
+        assert client.get(reverse(name, args=[tree.D2.pk]), query).status_code == 404
+        assert client.get(reverse(name, args=[tree.B3.pk]), query).status_code == 404
+        assert client.get(reverse(name, args=[tree.P.pk]), query).status_code == 404
 
 
 def test_a_secretary_sees_the_cell_report_but_cannot_export_or_set_targets(client, people, tree, known):

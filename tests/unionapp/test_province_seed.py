@@ -46,3 +46,13 @@ def test_the_province_seed_builds_every_level_deterministically(db):
     province_seed.seed_province(districts=2, bases=2, cells=3, per_cell=12, out=messages.append)  # safe to run twice
     assert Unit.objects.filter(kind=Kind.CELL).count() == 12 and "đã có sẵn" in messages[-1]
     assert list(Member.objects.order_by("pk").values_list("full_name", "citizen_id")[:20]) == first
+    assert province_seed.data_year() == 2026  # the year the benchmark and the load test read
+
+
+def test_the_province_is_seeded_as_of_the_last_20_november_so_its_years_stay_on_offer():
+    """Seeded in January 2027 it holds the same data as in December 2026 (2026 is then last year, which the
+    dashboard and reports still offer); from 20/11/2027 on, it runs up to 2027."""
+    assert province_seed.seed_day(date(2026, 11, 27)) == date(2026, 11, 20)
+    assert province_seed.seed_day(date(2027, 1, 10)) == date(2026, 11, 20)
+    assert province_seed.seed_day(date(2027, 11, 19)) == date(2026, 11, 20)
+    assert province_seed.seed_day(date(2027, 11, 20)) == date(2027, 11, 20)

@@ -90,6 +90,7 @@ class Command(BaseCommand):
             province_seed.seed_province(out=self.stdout.write)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        self.year = province_seed.data_year()  # the reports of the year the seeded data run up to
         self.units = {name: province_seed_unit(name) for name in ("bench_tinh", "bench_huyen", "bench_xa")}
         self.secretaries = secretaries(SECRETARIES)
         self.units.update(self.secretaries)
@@ -258,10 +259,10 @@ class Command(BaseCommand):
         self.timed(record, "pipeline_board", s, f"/units/{unit.pk}/pipeline/")
 
     def report(self, s, rng, unit, mine, record, index):
-        self.timed(record, "report", s, f"/units/{unit.pk}/report/?period=year&year=2026")
+        self.timed(record, "report", s, f"/units/{unit.pk}/report/?period=year&year={self.year}")
 
     def dashboard(self, s, rng, unit, mine, record, index):
-        self.timed(record, "dashboard", s, f"/units/{unit.pk}/dashboard/")
+        self.timed(record, "dashboard", s, f"/units/{unit.pk}/dashboard/?year={self.year}")
 
 
 def province_seed_unit(username):
