@@ -65,6 +65,7 @@ def test_the_load_test_runs_without_errors_and_removes_its_referrals(monkeypatch
     out = io.StringIO()
     call_command("loadtest", users=6, seconds=4, workers=2, port=port, think=0.1, stdout=out)
     summary = re.search(r"(\d+) requests.*errors: (\d+);", out.getvalue(), re.DOTALL)
-    assert int(summary.group(1)) > 20 and summary.group(2) == "0", out.getvalue()
+    # How many requests fit in 4 s is the machine's business (a loaded CI machine made 13): none may fail.
+    assert int(summary.group(1)) > 0 and summary.group(2) == "0", out.getvalue()
     assert "referral_create" in out.getvalue() and "report" in out.getvalue()
     assert Referral.objects.count() == referrals
