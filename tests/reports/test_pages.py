@@ -83,6 +83,18 @@ def test_the_dashboard_shows_kpis_progress_and_ranking(
     assert "chậm tiến độ" in body or "đúng tiến độ" in body
 
 
+def test_the_dashboard_tells_whoever_sets_targets_which_units_below_have_none(client, people, tree, known, in_2026):
+    client.force_login(people.province)
+    url = reverse("dashboard", args=[tree.P.pk])
+    body = client.get(url).content.decode()
+    assert "1 đơn vị trực thuộc chưa được giao chỉ tiêu kết nạp năm 2026:" in body
+    assert "Huyện đoàn Hai." in body and f'href="{reverse("targets", args=[tree.P.pk])}?year=2026"' in body
+    Target.objects.create(unit=tree.B2, year=Y, union=2)  # set below D2: D2's target is the sum of those below
+    assert 'data-testid="without-target"' not in client.get(url).content.decode()
+    client.force_login(people.secretary)  # sets no targets
+    assert 'data-testid="without-target"' not in client.get(reverse("dashboard", args=[tree.C1.pk])).content.decode()
+
+
 def test_a_base_unions_dashboard_points_its_approvers_to_the_candidates_waiting(client, people, tree):
     from tests.factories import reviewed_referral
 
@@ -127,6 +139,13 @@ def test_in_january_the_dashboard_still_shows_last_year_as_it_ended(client, peop
     this_year = client.get(url)
     assert this_year.context["year"] == Y + 1 and this_year.context["report"].total.admitted_union == 0
     assert f'<option value="{Y}">{Y}</option>' in this_year.content.decode()  # offered in the picker
+    # Nothing set for the new year yet: the office is told, with the page that sets it.
+    assert [r.label for r in this_year.context["without_target"]] == [
+        "Đoàn phường Ba",
+        "Huyện đoàn Hai",
+        "Huyện đoàn Một",
+    ]
+    assert f"{reverse('targets', args=[tree.P.pk])}?year={Y + 1}" in this_year.content.decode()
 
     response = client.get(url, {"year": Y})
     body = response.content.decode()
@@ -137,6 +156,7 @@ def test_in_january_the_dashboard_still_shows_last_year_as_it_ended(client, peop
     assert badges == {"Đoàn phường Ba": True, "Huyện đoàn Một": False, "Huyện đoàn Hai": False}
     assert "đạt chỉ tiêu" in body and "không đạt chỉ tiêu" in body and "tiến độ</span>" not in body
     assert "Vạch đen: chỉ tiêu cả năm." in body
+    assert 'data-testid="without-target"' not in body  # a year gone by is not for setting targets
     assert response.context["chart"]["this_year"] == [0, 1, 0, 0, 0, 1, 1] + [0] * 5  # every month drawn (R2 in July)
     assert f'href="{reverse("report", args=[tree.P.pk])}?period=year&amp;year={Y}"' in body
     assert f'href="{reverse("dashboard", args=[tree.D1.pk])}?year={Y}"' in body
