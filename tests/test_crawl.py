@@ -1,5 +1,5 @@
 """Every page a demo account reaches by following the links the app shows it, on the demo data (as `make run`
-serves it): each link opens (no error, no 403 or 404 behind a link the user was shown), and each page reads as
+serves it, static files as in production): each link opens (no error, no 403 or 404 behind a link the user was shown), and each page reads as
 Vietnamese software should (no "None", no template code, no ISO date, no comma between thousands).
 
 A few pages of each kind: a kind is a path with its numbers left out and the names of its query parameters (the
@@ -11,7 +11,9 @@ from html import unescape
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client, override_settings
 
 from tests.conftest import data_for_the_module
 from unionapp import demo
@@ -33,6 +35,19 @@ DOWNLOADS = ("application/vnd.openxmlformats", "text/csv", "application/pdf", "a
 @pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker):
     yield from data_for_the_module(django_db_blocker, lambda: demo.seed_small())
+
+
+@pytest.fixture(scope="module")
+def production_static(tmp_path_factory):
+    """Static files as production serves them: collected, with hashed names from a manifest. A page naming a
+    file that is not there fails then (a server error), where the development storage let it through."""
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static"), STORAGES=storages):
+        call_command("collectstatic", "--noinput", verbosity=0)
+        yield
 
 
 def visible_text(html: str) -> str:
@@ -78,7 +93,7 @@ def crawl(client: Client, start: str) -> tuple[dict[str, int], list[str]]:
 
 
 @pytest.mark.parametrize("username", [account[0] for account in demo.DEMO_ACCOUNTS])
-def test_every_page_a_demo_account_reaches_opens_and_reads_right(db, demo_data, username):
+def test_every_page_a_demo_account_reaches_opens_and_reads_right(db, demo_data, production_static, username):
     from django.contrib.auth.models import User
 
     client = Client()
