@@ -20,22 +20,43 @@ from unionapp.scoping import Cap
 class IntroducerSelect(forms.Select):
     """A cell's members are all listed; past RENDER_LIMIT (a whole commune union) only the chosen one is, and
     the search box asks the server. Decided when the form is drawn: a form saved at once never counts them.
-    Validation uses the field's whole queryset either way."""
+    Validation uses the field's whole queryset either way. The member a record keeps (``field.kept``, who
+    may have left since) is listed too."""
 
     RENDER_LIMIT = 300
 
     def get_context(self, name, value, attrs):
         if isinstance(self.choices, ModelChoiceIterator):
             field = self.choices.field
+            kept, listed = field.kept, None
             if field.queryset.count() > self.RENDER_LIMIT:
                 chosen = [v for v in self.format_value(value) if v.isdigit()]
-                options = [(m.pk, field.label_from_instance(m)) for m in field.queryset.filter(pk__in=chosen)]
-                self.choices = [("", field.empty_label), *options]
+                listed = list(field.queryset.filter(pk__in=chosen))
+                kept = kept if kept and str(kept.pk) in chosen else None
+            elif kept:
+                listed = list(field.queryset)
+            if listed is not None:
+                if kept and kept not in listed:
+                    listed.append(kept)
+                self.choices = [("", field.empty_label), *((m.pk, field.label_from_instance(m)) for m in listed)]
         return super().get_context(name, value, attrs)
 
 
 class IntroducerField(forms.ModelChoiceField):
+    """A member of the queryset, or ``kept``: the introducer a correction keeps though they are no longer in
+    it (they have left since). Kept apart rather than ORed into the queryset: an OR across the join to the
+    tree made PostgreSQL read every member of the province (300 ms for a cell secretary's edit page)."""
+
     widget = IntroducerSelect
+
+    def __init__(self, *args, kept=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept = kept
+
+    def to_python(self, value):
+        if self.kept is not None and str(value) == str(self.kept.pk):
+            return self.kept
+        return super().to_python(value)
 
     def label_from_instance(self, m):
         return f"{m.full_name} — {m.date_of_birth:%d/%m/%Y}"
@@ -103,10 +124,12 @@ class ReferralForm(PersonFields, forms.ModelForm):
         if not self.is_bound and len(cells[:2]) == 1:
             self.initial["cell"] = cells[0].pk
         members = scope.filter(Member.objects.filter(status__in=Status.COUNTED), Cap.LOG_REFERRALS, via="cell__")
-        if self.instance.introducer_id:  # a correction keeps its introducer even if they have left since
-            members = members | Member.objects.filter(pk=self.instance.introducer_id)
         self.fields["introducer"] = IntroducerField(
-            queryset=members.select_related("cell"), required=False, label=_("Đoàn viên giới thiệu")
+            queryset=members.select_related("cell"),
+            # A correction keeps its introducer even if they have left since.
+            kept=self.instance.introducer if self.instance.introducer_id else None,
+            required=False,
+            label=_("Đoàn viên giới thiệu"),
         )
         self.fields["introducer"].widget.attrs.update(
             {

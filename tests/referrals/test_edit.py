@@ -73,6 +73,35 @@ def test_another_introducer_moves_the_credit_and_the_reports_follow(client, peop
     assert tally.check() == []
 
 
+def test_a_correction_keeps_an_introducer_who_has_left_since_and_offers_no_one_else_out_of_the_list(
+    client, people, tree
+):
+    from members import services as member_services
+    from members.models import Status
+
+    introducer, other = make_member(tree.C1, full_name="Lò Văn Đã Đi"), make_member(tree.C1)
+    r = make_referral(tree.C1, people.secretary, introducer=introducer, introduced_on=date(2026, 3, 1))
+    member_services.change_status(
+        member=introducer, to_status=Status.MATURED, on=date(2026, 6, 1), reason="Đủ 30 tuổi", by=people.secretary
+    )
+    client.force_login(people.secretary)
+    page = client.get(edit_url(r)).content.decode()
+    assert f'<option value="{introducer.pk}" selected>Lò Văn Đã Đi' in page  # kept...
+    assert f'<option value="{other.pk}">' in page  # ...and the cell's members to choose from
+    assert client.post(edit_url(r), form_data(r, full_name="Tên Đã Sửa")).status_code == 302
+    r.refresh_from_db()
+    assert (r.introducer, r.full_name) == (introducer, "Tên Đã Sửa")
+    # Someone else who has left, or a member of a cell out of reach, is not a choice.
+    gone = make_member(tree.C1)
+    member_services.change_status(
+        member=gone, to_status=Status.MATURED, on=date(2026, 6, 1), reason="x", by=people.secretary
+    )
+    for refused in (gone, make_member(tree.C3)):
+        response = client.post(edit_url(r), form_data(r, introducer=refused.pk))
+        assert response.status_code == 200 and "introducer" in response.context["form"].errors
+    assert Referral.objects.get(pk=r.pk).introducer == introducer
+
+
 def test_the_cell_changes_only_before_the_course(client, people, tree):
     r = make_referral(tree.C1, people.officer)
     client.force_login(people.officer)
