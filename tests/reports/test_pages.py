@@ -160,6 +160,7 @@ def test_in_january_the_dashboard_still_shows_last_year_as_it_ended(client, peop
     assert response.context["chart"]["this_year"] == [0, 1, 0, 0, 0, 1, 1] + [0] * 5  # every month drawn (R2 in July)
     assert f'href="{reverse("report", args=[tree.P.pk])}?period=year&amp;year={Y}"' in body
     assert f'href="{reverse("dashboard", args=[tree.D1.pk])}?year={Y}"' in body
+    assert f'href="{reverse("targets", args=[tree.P.pk])}?year={Y}"' in body
 
     client.force_login(people.district)
     below = client.get(reverse("dashboard", args=[tree.B1.pk]), {"year": Y}).content.decode()
