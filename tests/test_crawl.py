@@ -1,6 +1,7 @@
 """Every page a demo account reaches by following the links the app shows it, on the demo data (as `make run`
-serves it, static files as in production): each link opens (no error, no 403 or 404 behind a link the user was shown), and each page reads as
-Vietnamese software should (no "None", no template code, no ISO date, no comma between thousands).
+serves it, static files as in production), in Vietnamese and in English: each link opens (no error, no 403 or
+404 behind a link the user was shown), and no page shows "None", template code, an ISO date or a comma between
+thousands (the English board once said "None." for an empty column).
 
 A few pages of each kind: a kind is a path with its numbers left out and the names of its query parameters (the
 member list sorted by name or by date is one kind, every member's page another); the first three met are read."""
@@ -92,16 +93,19 @@ def crawl(client: Client, start: str) -> tuple[dict[str, int], list[str]]:
     return statuses, problems
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("username", [account[0] for account in demo.DEMO_ACCOUNTS])
-def test_every_page_a_demo_account_reaches_opens_and_reads_right(db, demo_data, production_static, username):
+def test_every_page_a_demo_account_reaches_opens_and_reads_right(db, demo_data, production_static, username, language):
     from django.contrib.auth.models import User
 
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language menu leaves it
     client.force_login(User.objects.get(username=username))
     statuses, problems = crawl(client, "/")
     assert problems == []
     # The crawl went through the app, not one page: lists and records of the account's part of the tree.
     assert len(statuses) > 30, sorted(statuses)
     assert any(re.search(r"/members/\d+/$", url) for url in statuses)
+    assert f'<html lang="{language}">' in client.get("/help/").content.decode()  # read in that language
     if username != "chidoan":  # a cell secretary has no reports
         assert any("/report/" in url for url in statuses)
