@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from members.models import Member, Transfer
 from referrals.models import Referral, Stage
@@ -35,7 +36,8 @@ def pages_of(username):
                f"/units/{base.pk}/decision/edit/?number={quote(decided.decision_number)}"
                f"&date={decided.decision_date:%Y-%m-%d}&joins={decided.joins}", f"/units/{base.pk}/decisions/",
                f"/units/{base.pk}/ratings/"],
-        "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026"],
+        "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026",
+                  f"/units/{base.parent.pk}/dashboard/?year={timezone.localdate().year - 1}"],  # a year gone by
         "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/",
                  "/users/", "/users/new/", f"/users/{secretary.pk}/", f"/users/{secretary.pk}/password/",
                  f"/users/{secretary.pk}/lock/", f"/units/{base.pk}/", f"/units/{base.pk}/new/", f"/members/{guest.pk}/",
