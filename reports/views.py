@@ -121,6 +121,10 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ranking = sorted(progress, key=lambda x: (x["pct"] is None, -(x["pct"] or 0), x["row"].label))
     can_set_targets = request.scope.can(Cap.SET_TARGETS, unit) and unit.kind != Kind.CELL
+    # In January nothing is set yet: whoever sets the targets is told which units below still lack one.
+    without_target = []
+    if can_set_targets and not year_over:
+        without_target = [row for row in data.rows if row.unit and row.figures.union_target is None]
     chart = {
         "labels": [f"T{m}" for m in range(1, 13)],
         # Months still to come are left out (not drawn as a fall to zero).
@@ -146,10 +150,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": request.scope.breadcrumbs(unit),
         "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
         "can_set_targets": can_set_targets,
-        # In January nothing is set yet: whoever sets the targets is told which units below still lack one.
-        "without_target": [p["row"] for p in progress if p["row"].unit and p["row"].figures.union_target is None]
-        if can_set_targets and not year_over
-        else [],
+        "without_target": without_target,
     }
     if unit.kind != Kind.PROVINCE:
         context["todo"] = todo(request, unit)  # base-union and district staff land here: what waits for them

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client, override_settings
 
@@ -96,8 +97,6 @@ def crawl(client: Client, start: str) -> tuple[dict[str, int], list[str]]:
 @pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("username", [account[0] for account in demo.DEMO_ACCOUNTS])
 def test_every_page_a_demo_account_reaches_opens_and_reads_right(db, demo_data, production_static, username, language):
-    from django.contrib.auth.models import User
-
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language menu leaves it
     client.force_login(User.objects.get(username=username))
