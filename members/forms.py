@@ -279,6 +279,23 @@ class TransferForm(forms.Form):
         return cleaned
 
 
+class ReasonForm(forms.Form):
+    """Why a step is undone or refused: required, as the audit trail keeps it."""
+
+    reason = forms.CharField(
+        label=_("Lý do"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do.")},
+    )
+
+    def clean_reason(self):
+        reason = text.nfc(self.cleaned_data["reason"])
+        if not reason:
+            raise ValidationError(_("Hãy ghi lý do."))
+        return reason
+
+
 class RefuseTransferForm(forms.Form):
     refusal_reason = forms.CharField(label=_("Lý do từ chối"), max_length=500)
 

@@ -141,6 +141,67 @@ def change_status(*, member: Member, to_status: str, on: date, reason: str, by) 
     return event
 
 
+def status_undo_refused(member: Member) -> str | None:
+    """Why the member's latest status change may not be undone, or None. Only a change recorded today (the wrong
+    member tapped, a wrong date or status), and only the latest one: after that day it is the record, and a
+    mistake is corrected by a new dated event."""
+    event = member.status_events.first()  # the latest, in the history's order
+    if event is None:
+        return _("Đoàn viên chưa có biến động nào.")
+    if event.to_cell_id or not event.from_status:
+        return _("Biến động gần nhất không phải thay đổi tình trạng (ví dụ: chuyển sinh hoạt), nên không hủy được.")
+    if timezone.localdate(event.recorded_at) != timezone.localdate():
+        return _(
+            "Chỉ hủy được biến động trong ngày đã ghi nhận. Biến động từ những ngày trước đã vào sổ; nếu có sai sót, "
+            "hãy ghi nhận biến động mới."
+        )
+    if event.to_status != member.status:
+        return _("Tình trạng của đoàn viên đã thay đổi sau biến động này, nên không hủy được.")
+    if refusal := status_change_refused(member):
+        return refusal
+    if event.to_status not in Status.COUNTED and (
+        Transfer.objects.filter(member=member, state=Transfer.State.ACCEPTED, until__gte=event.date).exists()
+    ):
+        return _(
+            "Biến động này đã kết thúc đợt sinh hoạt tạm thời của đoàn viên, nên không hủy được. Hãy ghi nhận biến "
+            "động mới."
+        )
+    return None
+
+
+@transaction.atomic
+def undo_status(*, member: Member, by, reason: str) -> StatusEvent:
+    """Undo the latest status change, recorded today by mistake: the event goes, and the member is back where it
+    found them (status, the day they stopped being counted); the audit trail keeps what was undone and why."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if refusal := status_undo_refused(member):
+        raise RegisterError(refusal)
+    event = member.status_events.first()
+    if event.from_status in Status.COUNTED:
+        left_on = None
+    elif event.to_status not in Status.COUNTED:
+        left_on = member.left_on  # moved between two ways of having left: the day they left is unchanged
+    else:  # back from having left: the day they had left, as the history before this event tells
+        left = member.status_events.exclude(pk=event.pk).filter(from_status__in=Status.COUNTED)
+        left_on = left.exclude(to_status__in=Status.COUNTED).values_list("date", flat=True).first()
+    event.delete()
+    Member.objects.filter(pk=member.pk).update(
+        status=event.from_status, left_on=left_on, updated_at=timezone.now(), version=F("version") + 1
+    )
+    tally.refresh([member.cell_id])
+    audit.record(
+        audit.Action.STATUS,
+        by=by,
+        obj=member,
+        changes={
+            "status": [event.to_status, event.from_status],
+            "undone_event": f"{event.date:%d/%m/%Y}: {event.reason}",
+            "reason": reason,
+        },
+    )
+    return event
+
+
 @transaction.atomic
 def move_member(*, member: Member, to_cell: Unit, on: date, reason: str, by) -> StatusEvent:
     """Move a member to another cell at once (both cells in the user's scope)."""

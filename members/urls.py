@@ -8,6 +8,7 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/status/", views.member_status, name="member_status"),
+    path("members/<int:pk>/status/undo/", views.member_status_undo, name="member_status_undo"),
     path("members/<int:pk>/transfer/", views.member_transfer, name="member_transfer"),
     path("members/<int:pk>/delete/", views.member_delete, name="member_delete"),
     path("transfers/", views.transfer_list, name="transfer_list"),

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_POST
 
 from members import excel, services
 from members.filters import MemberFilter
-from members.forms import CellRatingForm, MaturedForm, MemberForm, RefuseTransferForm, StatusForm, TransferForm
+from members.forms import (
+    CellRatingForm,
+    MaturedForm,
+    MemberForm,
+    ReasonForm,
+    RefuseTransferForm,
+    StatusForm,
+    TransferForm,
+)
 from members.models import ImportBatch, Member, Status, Transfer, YearRating, age_on
 from referrals.models import Referral
 from reports.periods import rating_years
@@ -72,8 +80,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @requires(Cap.VIEW_MEMBERS)
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk)
-    events = member.status_events.select_related("recorded_by", "from_cell", "to_cell")
+    events = list(member.status_events.select_related("recorded_by", "from_cell", "to_cell"))
     today = timezone.localdate()
+    can_edit = request.scope.can(Cap.EDIT_MEMBERS, member.cell)
     year = today.year
     transfers = list(member.transfers.select_related("to_cell", "from_cell"))
     introduced = list(member.referrals.filter(introduced_on__year=year).order_by("introduced_on"))
@@ -89,7 +98,12 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transfers": transfers,
         "stay": next((t for t in transfers if t.runs_on(today)), None),
         "today": today,
-        "can_edit": request.scope.can(Cap.EDIT_MEMBERS, member.cell),
+        "can_edit": can_edit,
+        # The latest event, recorded today, may be undone (the checks cost queries only then).
+        "can_undo_status": can_edit
+        and bool(events)
+        and timezone.localdate(events[0].recorded_at) == today
+        and services.status_undo_refused(member) is None,
         "show_id": shows_ids(request, member.cell),
         "deletable": request.scope.can(Cap.EDIT_MEMBERS, member.cell) and services.deletable(member),
         "breadcrumbs": request.scope.breadcrumbs(member.cell),
@@ -171,11 +185,43 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
         except services.RegisterError as e:
             form.add_error(None, str(e))
         else:
-            messages.success(request, _("Đã ghi nhận biến động."))
+            messages.success(
+                request, _("Đã ghi nhận biến động. Nếu ghi nhầm, hôm nay vẫn hủy được: “Hủy biến động (ghi nhầm)”.")
+            )
             return redirect("member_detail", pk=member.pk)
     return render(
         request, "members/member_action.html", {"form": form, "member": member, "title": _("Ghi nhận biến động")}
     )
+
+
+@requires(Cap.EDIT_MEMBERS)
+@submissions.once  # sent again once undone: to the member, not "no status change to undo"
+def member_status_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The latest status change, recorded today by mistake, undone after a confirmation with a reason."""
+    member = get_member(request, pk, Cap.EDIT_MEMBERS)
+    if refusal := services.status_undo_refused(member):
+        messages.error(request, refusal)
+        return redirect(member)
+    event = member.status_events.select_related("recorded_by").first()
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submissions.save_once(
+                request,
+                lambda: services.undo_status(member=member, by=request.user, reason=form.cleaned_data["reason"]),
+                url=lambda _undone: member.get_absolute_url(),
+            )
+        except services.RegisterError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(
+                request,
+                _("Đã hủy biến động. %(name)s trở lại tình trạng “%(status)s”.")
+                % {"name": member.full_name, "status": Status(event.from_status).label},
+            )
+        return redirect(member)
+    context = {"form": form, "member": member, "event": event, "breadcrumbs": request.scope.breadcrumbs(member.cell)}
+    return render(request, "members/status_undo.html", context)
 
 
 @requires(Cap.EDIT_MEMBERS)

@@ -278,16 +278,6 @@ class AdmitForm(forms.Form):
         return required_text(self.cleaned_data["decision_number"])
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean_reason(self):
-        reason = text.nfc(self.cleaned_data["reason"])
-        if not reason:
-            raise ValidationError(_("Hãy ghi lý do."))
-        return reason
-
-
 class ChosenReferrals(forms.Form):
     """The referrals a step is applied to at once, ticked from ``candidates`` (scoped by the view)."""
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from members import text
+from members.forms import ReasonForm
 from members.models import MIN_AGE, Member, Status, age_on, birthday
 from referrals import services
 from referrals.export import export_referrals
@@ -22,7 +23,6 @@ from referrals.filters import ReferralFilter
 from referrals.forms import (
     AdmitForm,
     AdmitManyForm,
-    ReasonForm,
     ReferralForm,
     ReviewForm,
     TrainingForm,

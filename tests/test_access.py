@@ -52,6 +52,8 @@ ROUTES = {
     "member_detail": R(Cap.VIEW_MEMBERS, obj="member"),
     "member_edit": R(Cap.EDIT_MEMBERS, obj="member"),
     "member_status": R(Cap.EDIT_MEMBERS, obj="member"),
+    # The member has no status change to undo: an editor in scope is sent back to their page, told why.
+    "member_status_undo": R(Cap.EDIT_MEMBERS, obj="member", ok=302),
     "member_transfer": R(Cap.EDIT_MEMBERS, obj="member"),
     "member_delete": R(Cap.EDIT_MEMBERS, obj="member"),
     "transfer_list": R(Cap.EDIT_MEMBERS),

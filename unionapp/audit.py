@@ -83,6 +83,7 @@ LABELS = {
     "rows": _("Số dòng"),
     "undone_rows": _("Số hồ sơ đã xóa khi hoàn tác"),
     "ratings": _("Xếp loại (năm, số người)"),
+    "undone_event": _("Biến động đã hủy (ngày: lý do)"),
 }
 
 

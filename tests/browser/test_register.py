@@ -32,6 +32,14 @@ def test_chidoan_finds_a_member_without_accents_and_records_a_status_change(phon
     member.refresh_from_db()
     assert member.status == Status.AWAY
     assert StatusEvent.objects.get(member=member).reason == "Đi làm công nhân ở Bắc Giang"
+    # The wrong member, after all: undone the same day, with a reason, after a confirmation.
+    phone.get_by_role("link", name="Hủy biến động (ghi nhầm)").click()
+    phone.get_by_label("Lý do").fill("Chọn nhầm người")
+    phone.get_by_role("button", name="Hủy biến động").click()
+    expect(phone.get_by_test_id("status")).to_have_text("Đang sinh hoạt")
+    assert "Đi làm công nhân ở Bắc Giang" not in phone.get_by_test_id("history").inner_text()
+    member.refresh_from_db()
+    assert member.status == Status.ACTIVE and not StatusEvent.objects.filter(member=member).exists()
 
 
 def test_chidoan_sends_a_member_on_a_temporary_stay_and_ends_it_when_they_come_back(phone, demo_data):

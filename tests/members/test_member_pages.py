@@ -219,7 +219,9 @@ def test_citizen_ids_are_masked_for_readers_and_shown_to_keepers(client, people,
     assert "001305012345" in client.get(reverse("member_detail", args=[member.pk])).content.decode()
 
 
-@pytest.mark.parametrize("name", ["member_detail", "member_edit", "member_status", "member_transfer", "member_delete"])
+@pytest.mark.parametrize(
+    "name", ["member_detail", "member_edit", "member_status", "member_status_undo", "member_transfer", "member_delete"]
+)
 def test_member_pages_are_404_outside_the_scope(client, people, tree, name):
     outsider_member = make_member(tree.C2)  # same base union, other cell
     client.force_login(people.secretary)
