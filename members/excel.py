@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from members import services, text
@@ -134,11 +135,13 @@ def instructions_sheet(wb, lines) -> None:
 
 
 def append_text_row(ws, values) -> None:
-    """Append a row whose text (names, codes: what users typed) is never read as a formula."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
+    """Append a row whose text (names, codes: what users typed) is never read as a formula. The cells are made
+    before they are appended: looking the row up after (``ws[ws.max_row]``) reads the whole sheet each time."""
+    cells = [Cell(ws, value=value) for value in values]
+    for cell in cells:
         if isinstance(cell.value, str):
             cell.data_type = "s"
+    ws.append(cells)
 
 
 def style_header(ws) -> None:
