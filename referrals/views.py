@@ -178,6 +178,17 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_undo": referral.stage == Stage.ADMITTED
         and scope.can(Cap.APPROVE_ADMISSIONS, referral.cell)
         and services.admitted_today(events),
+        # A closing recorded today by mistake can be undone too (the step page says whether it still can).
+        "reopen_step": next(
+            (
+                step
+                for step, stage in REOPENS.items()
+                if referral.stage == stage
+                and scope.can(STEPS[step][0], referral.cell)
+                and services.closed_today(events, stage)
+            ),
+            None,
+        ),
         "breadcrumbs": scope.breadcrumbs(referral.cell),
         "audit_events": audit.with_rows(audit.for_object(referral)[:50])
         if scope.can(Cap.LOG_REFERRALS, referral.cell)
@@ -194,7 +205,12 @@ STEPS = {
     "refuse": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Không kết nạp")),
     "withdraw": (Cap.LOG_REFERRALS, gettext_lazy("Rút hồ sơ")),
     "unadmit": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Hủy chuẩn y (ghi nhầm)")),
+    # A closing by mistake, undone the same day by those who may close that way.
+    "unrefuse": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Mở lại hồ sơ không kết nạp (ghi nhầm)")),
+    "unwithdraw": (Cap.LOG_REFERRALS, gettext_lazy("Mở lại hồ sơ đã rút (ghi nhầm)")),
 }
+# The stage each reopening step undoes.
+REOPENS = {"unrefuse": Stage.NOT_ADMITTED, "unwithdraw": Stage.WITHDRAWN}
 
 
 def _step_form(step, referral, data):
@@ -233,6 +249,8 @@ def _run_step(step, referral, by, d):
         return services.refuse(referral=referral, by=by, reason=d["reason"])
     if step == "unadmit":
         return services.undo_admission(referral=referral, by=by, reason=d["reason"])
+    if step in REOPENS:
+        return services.reopen(referral=referral, stage=REOPENS[step], by=by, reason=d["reason"])
     return services.withdraw(referral=referral, by=by, reason=d["reason"])
 
 
@@ -248,6 +266,9 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise PermissionDenied
     referral = get_referral(request, pk, cap)
     if step == "unadmit" and (refusal := services.undo_refused(referral)):
+        messages.error(request, refusal)
+        return redirect("referral_detail", pk=referral.pk)
+    if step in REOPENS and (refusal := services.reopen_refused(referral, REOPENS[step])):
         messages.error(request, refusal)
         return redirect("referral_detail", pk=referral.pk)
     form = _step_form(step, referral, request.POST or None)
@@ -268,7 +289,16 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return render(
         request,
         "referrals/referral_step.html",
-        {"form": form, "referral": referral, "title": title, "step": step, "next": safe_next(request)},
+        {
+            "form": form,
+            "referral": referral,
+            "title": title,
+            "step": step,
+            "next": safe_next(request),
+            "reopens_at": Stage(services.closing_event(referral.events.all(), REOPENS[step]).from_stage).label
+            if step in REOPENS
+            else None,
+        },
     )
 
 

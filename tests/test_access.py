@@ -79,6 +79,9 @@ ROUTES = {
     "referral_step refuse": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("refuse",)),
     # The referral is not admitted: an approver in scope is sent back to its page, told why.
     "referral_step unadmit": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("unadmit",), ok=302),
+    # Nor is it closed: reopening sends back to the referral, told why.
+    "referral_step unrefuse": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("unrefuse",), ok=302),
+    "referral_step unwithdraw": R(Cap.LOG_REFERRALS, obj="referral", extra=("unwithdraw",), ok=302),
     "pipeline_board": R(Cap.VIEW_MEMBERS, obj="unit"),
     "pipeline_many": R(Cap.LOG_REFERRALS, obj="unit", extra=("training",)),
     "pipeline_many admit": R(Cap.APPROVE_ADMISSIONS, obj="unit", extra=("admit",)),
