@@ -211,7 +211,13 @@ def admit(*, referral: Referral, by, decision_number: str, decision_date: date, 
     if decision_date > timezone.localdate():
         raise ReferralError(_("Ngày quyết định không được sau hôm nay."))
     if locked.review_date and decision_date < locked.review_date:
-        raise ReferralError(_("Ngày quyết định phải sau ngày chi đoàn họp xét."))
+        raise ReferralError(
+            _(
+                "Ngày quyết định phải sau ngày chi đoàn họp xét (%(day)s). Nếu ngày họp xét ghi sai: mở hồ sơ, bấm "
+                "“Trở lại bước trước (ghi nhầm)” rồi ghi nhận lại cuộc họp."
+            )
+            % {"day": f"{locked.review_date:%d/%m/%Y}"}
+        )
     if locked.stage == Stage.REVIEWED and locked.joins == Joins.UNION:
         age = locked.age_on(check_day)
         if not MIN_AGE <= age <= MAX_AGE:
@@ -351,6 +357,30 @@ def refuse(*, referral: Referral, by, reason: str) -> Referral:
 @transaction.atomic
 def withdraw(*, referral: Referral, by, reason: str) -> Referral:
     return _step(referral, to=Stage.WITHDRAWN, allowed_from=Stage.OPEN, by=by, note=reason, closing_reason=reason)
+
+
+# A step recorded by mistake (a wrong course date, a cell meeting's wrong date or votes, the wrong candidate ticked
+# in a class list) is taken back while the referral is open: to the stage before, without what the step recorded,
+# to be recorded again as it should be. Each stage back clears the fields of the step that led to it.
+BACK = {
+    Stage.TRAINING: (Stage.INTRODUCED, {"course_name": "", "course_start": None, "course_end": None}),
+    Stage.REVIEWED: (Stage.TRAINING, {"review_date": None, "votes_for": None, "votes_present": None}),
+}
+
+
+def step_back_refused(referral: Referral) -> str | None:
+    if referral.stage not in BACK:
+        return _("Chỉ hồ sơ đang bồi dưỡng hoặc chi đoàn đã xét mới trở lại bước trước được.")
+    return None
+
+
+@transaction.atomic
+def step_back(*, referral: Referral, by, reason: str) -> Referral:
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if refusal := step_back_refused(locked):
+        raise ReferralError(refusal)
+    to, cleared = BACK[locked.stage]
+    return _step(locked, to=to, allowed_from=(locked.stage,), by=by, note=reason, **cleared)
 
 
 # A referral closed by mistake (the wrong candidate refused, a file withdrawn by a wrong tap) is opened again on

@@ -205,6 +205,7 @@ STEPS = {
     "refuse": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Không kết nạp")),
     "withdraw": (Cap.LOG_REFERRALS, gettext_lazy("Rút hồ sơ")),
     "unadmit": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Hủy chuẩn y (ghi nhầm)")),
+    "back": (Cap.LOG_REFERRALS, gettext_lazy("Trở lại bước trước (ghi nhầm)")),
     # A closing by mistake, undone the same day by those who may close that way.
     "unrefuse": (Cap.APPROVE_ADMISSIONS, gettext_lazy("Mở lại hồ sơ không kết nạp (ghi nhầm)")),
     "unwithdraw": (Cap.LOG_REFERRALS, gettext_lazy("Mở lại hồ sơ đã rút (ghi nhầm)")),
@@ -249,6 +250,8 @@ def _run_step(step, referral, by, d):
         return services.refuse(referral=referral, by=by, reason=d["reason"])
     if step == "unadmit":
         return services.undo_admission(referral=referral, by=by, reason=d["reason"])
+    if step == "back":
+        return services.step_back(referral=referral, by=by, reason=d["reason"])
     if step in REOPENS:
         return services.reopen(referral=referral, stage=REOPENS[step], by=by, reason=d["reason"])
     return services.withdraw(referral=referral, by=by, reason=d["reason"])
@@ -266,6 +269,9 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise PermissionDenied
     referral = get_referral(request, pk, cap)
     if step == "unadmit" and (refusal := services.undo_refused(referral)):
+        messages.error(request, refusal)
+        return redirect("referral_detail", pk=referral.pk)
+    if step == "back" and (refusal := services.step_back_refused(referral)):
         messages.error(request, refusal)
         return redirect("referral_detail", pk=referral.pk)
     if step in REOPENS and (refusal := services.reopen_refused(referral, REOPENS[step])):
@@ -298,6 +304,7 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "reopens_at": Stage(services.closing_event(referral.events.all(), REOPENS[step]).from_stage).label
             if step in REOPENS
             else None,
+            "back_to": Stage(services.BACK[referral.stage][0]).label if step == "back" else None,
         },
     )
 

@@ -79,6 +79,7 @@ ROUTES = {
     "referral_step refuse": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("refuse",)),
     # The referral is not admitted: an approver in scope is sent back to its page, told why.
     "referral_step unadmit": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("unadmit",), ok=302),
+    "referral_step back": R(Cap.LOG_REFERRALS, obj="referral", extra=("back",)),
     # Nor is it closed: reopening sends back to the referral, told why.
     "referral_step unrefuse": R(Cap.APPROVE_ADMISSIONS, obj="referral", extra=("unrefuse",), ok=302),
     "referral_step unwithdraw": R(Cap.LOG_REFERRALS, obj="referral", extra=("unwithdraw",), ok=302),

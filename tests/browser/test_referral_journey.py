@@ -113,7 +113,8 @@ def test_xa_approves_a_list_with_one_decision_on_a_phone(phone, demo_data):
     refused = phone.get_by_test_id("refused")
     for name in late:
         expect(refused).to_contain_text(name)
-    expect(refused).to_contain_text("Ngày quyết định phải sau ngày chi đoàn họp xét.")
+    expect(refused).to_contain_text("Ngày quyết định phải sau ngày chi đoàn họp xét (")
+    expect(refused).to_contain_text("Trở lại bước trước (ghi nhầm)")  # and how to correct a wrong meeting date
     assert not Referral.objects.filter(full_name__in=names, stage=Stage.ADMITTED).exists()
     expect(phone.get_by_label("Số quyết định chuẩn y")).to_have_value("199-QĐ/ĐTN")  # nothing typed is lost
     for name in late:

@@ -53,7 +53,7 @@ def test_one_refusal_writes_nothing_and_names_who_and_why(client, people, tree):
     assert response.status_code == 200
     refused = response.content.decode()
     assert "Chưa cập nhật hồ sơ nào" in refused
-    assert "Hà Thị Muộn" in refused and "Ngày quyết định phải sau ngày chi đoàn họp xét." in refused
+    assert "Hà Thị Muộn" in refused and "Ngày quyết định phải sau ngày chi đoàn họp xét (20/06/2026)." in refused
     # What was typed and ticked is still there to correct.
     assert 'value="21-QĐ/ĐTN"' in refused
     assert f'value="{fine.pk}" id="referrals-{fine.pk}" checked' in refused

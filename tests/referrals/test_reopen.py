@@ -1,7 +1,7 @@
 """A referral closed by mistake (the wrong candidate refused, a file withdrawn by a wrong tap) is opened again the
 same day, at the stage it was closed from, with its course and cell meeting kept. Later, the closing stands."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -101,3 +101,49 @@ def test_reopening_is_404_outside_the_scope(client, people, tree):
     assert client.get(reverse("referral_step", args=[r.pk, "unwithdraw"])).status_code == 404
     assert client.post(reverse("referral_step", args=[r.pk, "unwithdraw"]), {"reason": "x"}).status_code == 404
     assert Referral.objects.get(pk=r.pk).stage == Stage.WITHDRAWN
+
+
+def test_a_cell_meeting_recorded_wrong_is_taken_back_and_recorded_again(client, people, tree):
+    # The meeting was typed as 01/05 with 10/12 votes; the decision, dated 25/04, then could not follow it.
+    r = reviewed_referral(tree.C1, people.secretary, full_name="Đinh Thị Sai")
+    client.force_login(people.officer)  # found out when approving
+    with pytest.raises(services.ReferralError, match="Ngày quyết định phải sau ngày chi đoàn họp xét \\(01/05/2026\\)"):
+        services.admit(referral=r, by=people.officer, decision_number="5-QĐ/ĐTN", decision_date=date(2026, 4, 25))
+    assert 'data-testid="step-back"' in client.get(reverse("referral_detail", args=[r.pk])).content.decode()
+    step = reverse("referral_step", args=[r.pk, "back"])
+    confirm = client.get(step).content.decode()
+    assert "Hồ sơ trở lại bước “Đang bồi dưỡng”, bỏ kết quả chi đoàn họp xét (01/05/2026: 10/12 tán thành)" in confirm
+    html = client.post(step, {"reason": "Gõ nhầm ngày họp"}, follow=True).content.decode()
+    assert 'data-testid="stepped-back">trở lại bước trước</span>' in html
+    r.refresh_from_db()
+    assert (r.stage, r.review_date, r.votes_for, r.votes_present) == (Stage.TRAINING, None, None, None)
+    assert r.course_name == "Lớp cảm tình Đoàn"  # the course stays
+    assert tally.check() == []
+    r = services.record_review(
+        referral=r, by=people.secretary, review_date=date(2026, 4, 20), votes_for=11, votes_present=12
+    )
+    r = services.admit(referral=r, by=people.officer, decision_number="5-QĐ/ĐTN", decision_date=date(2026, 4, 25))
+    assert r.stage == Stage.ADMITTED
+
+
+def test_a_course_recorded_for_the_wrong_candidate_is_taken_back(client, people, tree):
+    r = make_referral(tree.C1, people.secretary)
+    r = services.start_training(
+        referral=r, by=people.secretary, course_name="Lớp 4/2026", start=r.introduced_on, end=None
+    )
+    client.force_login(people.secretary)
+    client.post(reverse("referral_step", args=[r.pk, "back"]), {"reason": "Tích nhầm trong danh sách lớp"})
+    r.refresh_from_db()
+    assert (r.stage, r.course_name, r.course_start, r.course_end) == (Stage.INTRODUCED, "", None, None)
+    # There is no step before the first, and none once closed.
+    response = client.post(reverse("referral_step", args=[r.pk, "back"]), {"reason": "x"}, follow=True)
+    assert "Chỉ hồ sơ đang bồi dưỡng hoặc chi đoàn đã xét mới trở lại bước trước được." in response.content.decode()
+    assert Referral.objects.get(pk=r.pk).stage == Stage.INTRODUCED
+
+
+def test_the_district_which_does_not_log_referrals_cannot_take_a_step_back(client, people, tree):
+    r = reviewed_referral(tree.C1, people.secretary)
+    client.force_login(people.district)
+    assert 'data-testid="step-back"' not in client.get(reverse("referral_detail", args=[r.pk])).content.decode()
+    assert client.post(reverse("referral_step", args=[r.pk, "back"]), {"reason": "x"}).status_code == 403
+    assert Referral.objects.get(pk=r.pk).stage == Stage.REVIEWED
