@@ -26,6 +26,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     period = period_from(request.GET)
     with reading_from_replica():
         data = build_report(unit, period)
+    today = timezone.localdate()
+    # In January, opened on the year just begun: the year that has ended is one tap away.
+    ended = today.year - 1 if today.month == 1 and "period" not in request.GET else None
     form = PeriodForm(
         initial={"period": period.kind, "year": period.start.year, "start": period.start, "end": period.end}
     )
@@ -40,6 +43,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumbs": request.scope.breadcrumbs(unit),
             "can_export": request.scope.can(Cap.EXPORT_REPORTS, unit),
             "member_level": unit.kind == Kind.CELL,
+            "year_ended": ended,
+            "year_ended_query": f"?period=year&year={ended}",
         },
     )
 
@@ -151,6 +156,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
         "can_set_targets": can_set_targets,
         "without_target": without_target,
+        "year_ended": today.year - 1 if today.month == 1 and "year" not in request.GET else None,
+        "year_ended_query": f"?year={today.year - 1}",
     }
     if unit.kind != Kind.PROVINCE:
         context["todo"] = todo(request, unit)  # base-union and district staff land here: what waits for them

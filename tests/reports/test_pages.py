@@ -119,7 +119,9 @@ def test_the_dashboard_chart_leaves_the_months_to_come_blank(client, people, tre
 
     monkeypatch.setattr(views.timezone, "localdate", lambda: date(Y, 6, 30))
     client.force_login(people.province)
-    chart = client.get(reverse("dashboard", args=[tree.P.pk])).context["chart"]
+    response = client.get(reverse("dashboard", args=[tree.P.pk]))
+    assert 'data-testid="year-ended"' not in response.content.decode()  # only in January
+    chart = response.context["chart"]
     # R5 admitted 01/02 and R1 30/06 (R2 on 01/07 is still to come on that day); July on: not drawn.
     assert chart["this_year"] == [0, 1, 0, 0, 0, 1] + [None] * 6
     assert chart["last_year"] == [0] * 12
@@ -146,6 +148,13 @@ def test_in_january_the_dashboard_still_shows_last_year_as_it_ended(client, peop
         "Huyện đoàn Một",
     ]
     assert f"{reverse('targets', args=[tree.P.pk])}?year={Y + 1}" in this_year.content.decode()
+    # Opened on the new year, the dashboard and the report point to the year that has ended.
+    ended = f'<a class="alert-link" href="?year={Y}">Xem kết quả cả năm {Y}</a>'
+    assert f"Năm {Y} đã kết thúc." in this_year.content.decode() and ended in this_year.content.decode()
+    report = client.get(reverse("report", args=[tree.P.pk])).content.decode()
+    assert f'<a class="alert-link" href="?period=year&amp;year={Y}">Xem kết quả cả năm {Y}</a>' in report
+    chosen = client.get(reverse("report", args=[tree.P.pk]), {"period": "year", "year": Y + 1}).content.decode()
+    assert 'data-testid="year-ended"' not in chosen  # a year chosen is the one wanted
 
     response = client.get(url, {"year": Y})
     body = response.content.decode()
@@ -157,6 +166,7 @@ def test_in_january_the_dashboard_still_shows_last_year_as_it_ended(client, peop
     assert "đạt chỉ tiêu" in body and "không đạt chỉ tiêu" in body and "tiến độ</span>" not in body
     assert "Vạch đen: chỉ tiêu cả năm." in body
     assert 'data-testid="without-target"' not in body  # a year gone by is not for setting targets
+    assert 'data-testid="year-ended"' not in body
     assert response.context["chart"]["this_year"] == [0, 1, 0, 0, 0, 1, 1] + [0] * 5  # every month drawn (R2 in July)
     assert f'href="{reverse("report", args=[tree.P.pk])}?period=year&amp;year={Y}"' in body
     assert f'href="{reverse("dashboard", args=[tree.D1.pk])}?year={Y}"' in body
