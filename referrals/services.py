@@ -383,27 +383,25 @@ def step_back(*, referral: Referral, by, reason: str) -> Referral:
     return _step(locked, to=to, allowed_from=(locked.stage,), by=by, note=reason, **cleared)
 
 
-# A referral closed by mistake (the wrong candidate refused, a file withdrawn by a wrong tap) is opened again on
-# the day it was closed, at the stage it was closed from, its course and cell meeting kept.
-REOPENABLE = (Stage.NOT_ADMITTED, Stage.WITHDRAWN)
+# A referral closed by mistake (the wrong candidate refused, a file withdrawn by a wrong tap; stages NOT_ADMITTED
+# and WITHDRAWN) is opened again on the day it was closed, at the stage it was closed from, its course and cell
+# meeting kept.
 
 
-def closing_event(events, stage: str):
-    """The step among a referral's ``events`` that closed it at ``stage`` (the latest), or None."""
-    return max((e for e in events if e.to_stage == stage), key=lambda e: (e.at, e.pk), default=None)
-
-
-def closed_today(events, stage: str) -> bool:
-    event = closing_event(events, stage)
-    return event is not None and timezone.localdate(event.at) == timezone.localdate()
+def closed_today(events, stage: str):
+    """The step among a referral's ``events`` that closed it at ``stage`` (the latest), if it was recorded today
+    from an open stage; else None."""
+    event = max((e for e in events if e.to_stage == stage), key=lambda e: (e.at, e.pk), default=None)
+    if event is None or timezone.localdate(event.at) != timezone.localdate() or event.from_stage not in Stage.OPEN:
+        return None
+    return event
 
 
 def reopen_refused(referral: Referral, stage: str) -> str | None:
     """Why ``referral``, closed at ``stage``, may not be opened again, or None."""
     if referral.stage != stage:
         return _("Hồ sơ này không ở bước “%(stage)s”.") % {"stage": Stage(stage).label}
-    event = closing_event(referral.events.all(), stage)
-    if event is None or timezone.localdate(event.at) != timezone.localdate() or event.from_stage not in Stage.OPEN:
+    if closed_today(referral.events.all(), stage) is None:
         return _(
             "Chỉ mở lại được hồ sơ trong ngày đã ghi nhận “%(stage)s”. Hồ sơ đóng từ những ngày trước được giữ "
             "nguyên; nếu thanh niên vẫn muốn vào Đoàn, Hội, hãy ghi nhận một hồ sơ giới thiệu mới."
@@ -426,5 +424,5 @@ def reopen(*, referral: Referral, stage: str, by, reason: str) -> Referral:
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if refusal := reopen_refused(locked, stage):
         raise ReferralError(refusal)
-    back_to = closing_event(locked.events.all(), stage).from_stage
+    back_to = closed_today(locked.events.all(), stage).from_stage
     return _step(locked, to=back_to, allowed_from=(stage,), by=by, note=reason, closing_reason="")

@@ -185,7 +185,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for step, stage in REOPENS.items()
                 if referral.stage == stage
                 and scope.can(STEPS[step][0], referral.cell)
-                and services.closed_today(events, stage)
+                and services.closed_today(events, stage) is not None
             ),
             None,
         ),
@@ -292,6 +292,9 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 request, _("Đã cập nhật hồ sơ %(name)s: %(step)s.") % {"name": referral.full_name, "step": title}
             )
             return redirect(safe_next(request) or reverse("referral_detail", args=[pk]))
+    # What an undoing step goes back to, said on its page (None once someone else has moved the referral on).
+    closing = services.closed_today(referral.events.all(), REOPENS[step]) if step in REOPENS else None
+    back = services.BACK.get(referral.stage) if step == "back" else None
     return render(
         request,
         "referrals/referral_step.html",
@@ -301,10 +304,8 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "title": title,
             "step": step,
             "next": safe_next(request),
-            "reopens_at": Stage(services.closing_event(referral.events.all(), REOPENS[step]).from_stage).label
-            if step in REOPENS
-            else None,
-            "back_to": Stage(services.BACK[referral.stage][0]).label if step == "back" else None,
+            "reopens_at": Stage(closing.from_stage).label if closing else None,
+            "back_to": Stage(back[0]).label if back else None,
         },
     )
 
