@@ -28,6 +28,8 @@ Status.COUNTED = (Status.ACTIVE, Status.AWAY)
 # The Union's age range (the charter, since 2011): candidates are 16 to 30 when their cell reviews them, and
 # members past 30 mature out (trưởng thành Đoàn).
 MIN_AGE, MAX_AGE = 16, 30
+# A cell has at least 3 members (the charter); one with fewer is to be merged or strengthened.
+MIN_CELL_MEMBERS = 3
 
 
 def age_on(born, day) -> int:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from members import text
 from members.excel import ImportRefused
-from members.models import Member, Status, Transfer
+from members.models import MIN_CELL_MEMBERS, Member, Status, Transfer
 from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, guide, units
@@ -115,6 +115,10 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         counts = {int(key): figures_of(summed).members_now or 0 for key, *summed in sums}
         for child in children:
             child.member_count = counts.get(child.pk, 0)
+            # Below the charter's minimum (a cell with none yet is one whose register is still to be entered).
+            child.below_minimum = (
+                child.kind == Kind.CELL and child.is_active and 0 < child.member_count < MIN_CELL_MEMBERS
+            )
         total = sum(counts.values())
         away_total = 0
     context = {

@@ -138,3 +138,20 @@ def test_a_cells_count_says_how_many_of_its_members_work_away(client, tree, peop
     body = client.get(reverse("unit_detail", args=[tree.C1.pk])).content.decode()
     assert "Đoàn viên hiện có" in body and 'data-testid="member-total">2<' in body
     assert "trong đó 1 đi làm ăn xa" in body
+
+
+def test_a_base_union_sees_which_of_its_cells_fall_below_three_members(client, tree, people):
+    # The charter's minimum: C1 has 2 counted members (and one who has left), C2 has 3, C3's register is empty.
+    make_member(tree.C1, full_name="Lò Văn Một")
+    make_member(tree.C1, full_name="Lò Văn Hai", status="away")
+    make_member(tree.C1, full_name="Lò Văn Đi", status="transferred")
+    for n in range(3):
+        make_member(tree.C2, full_name=f"Hà Thị {n}")
+    make_unit(Kind.CELL, tree.B1, name="Chi đoàn Mới", code="C9")
+    client.force_login(people.officer)
+    rows = {
+        row.split("</a>")[0].rsplit(">", 1)[-1]: row
+        for row in client.get(reverse("unit_detail", args=[tree.B1.pk])).content.decode().split("<tr")[2:]
+    }
+    assert 'data-testid="below-minimum">dưới 3 đoàn viên<' in rows["Chi đoàn Một"]
+    assert "below-minimum" not in rows["Chi đoàn Hai"] and "below-minimum" not in rows["Chi đoàn Mới"]
