@@ -147,3 +147,14 @@ def test_the_district_which_does_not_log_referrals_cannot_take_a_step_back(clien
     assert 'data-testid="step-back"' not in client.get(reverse("referral_detail", args=[r.pk])).content.decode()
     assert client.post(reverse("referral_step", args=[r.pk, "back"]), {"reason": "x"}).status_code == 403
     assert Referral.objects.get(pk=r.pk).stage == Stage.REVIEWED
+
+
+def test_a_step_recorded_before_its_details_were_kept_is_taken_back_too(client, people, tree):
+    # A referral loaded in training without its course (data from before the app): the page says what it does.
+    r = make_referral(tree.C1, people.secretary)
+    Referral.objects.filter(pk=r.pk).update(stage=Stage.TRAINING)
+    client.force_login(people.secretary)
+    confirm = client.get(reverse("referral_step", args=[r.pk, "back"])).content.decode()
+    assert "Hồ sơ trở lại bước “Đã giới thiệu”. Sau đó ghi nhận lại bước này cho đúng." in confirm
+    client.post(reverse("referral_step", args=[r.pk, "back"]), {"reason": "Nhập sai"})
+    assert Referral.objects.get(pk=r.pk).stage == Stage.INTRODUCED
