@@ -413,7 +413,9 @@ def rate_cell(*, ratings: dict[int, str], year: int, by) -> int:
     YearRating.objects.filter(pk__in=to_delete).delete()
     n = len(to_create) + len(to_update) + len(to_delete)
     if n:
-        audit.record(audit.Action.CHANGE, by=by, changes={"ratings": [year, n]}, scope=f"{year}")
+        rated_cells = set(cells.values())
+        unit_id = rated_cells.pop() if len(rated_cells) == 1 else None  # a cell's page rates its own members
+        audit.record(audit.Action.CHANGE, by=by, changes={"ratings": [year, n]}, scope=f"{year}", unit_id=unit_id)
     return n
 
 

@@ -47,6 +47,7 @@ ROUTES = {
     "password_change_done": R(None),
     "help": R(None),  # the user guide
     "unit_detail": R(Cap.VIEW_MEMBERS, obj="unit"),
+    "unit_log": R(Cap.EDIT_MEMBERS, obj="unit"),
     "member_list": R(Cap.VIEW_MEMBERS),
     "member_create": R(Cap.EDIT_MEMBERS),
     "member_detail": R(Cap.VIEW_MEMBERS, obj="member"),

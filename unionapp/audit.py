@@ -15,7 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from unionapp.models import AuditEvent
+from unionapp.models import AuditEvent, Unit
 
 Action = AuditEvent.Action
 
@@ -38,12 +38,33 @@ def diff(before: dict, after: dict) -> dict:
     return {f: [before.get(f), after.get(f)] for f in after if before.get(f) != after.get(f)}
 
 
+def unit_id_of(obj) -> int | None:
+    """The unit a change to ``obj`` concerns: a unit itself, a member's or referral's cell, a target's unit, an
+    import's unit; None for what belongs to no unit (an account)."""
+    if isinstance(obj, Unit):
+        return obj.pk
+    for field in ("cell_id", "unit_id", "cell_scope_id"):
+        if value := getattr(obj, field, None):
+            return value
+    return None
+
+
 def event(
-    action: str, *, by=None, obj=None, changes: dict | None = None, scope: str = "", request=None, username: str = ""
+    action: str,
+    *,
+    by=None,
+    obj=None,
+    changes: dict | None = None,
+    scope: str = "",
+    request=None,
+    username: str = "",
+    unit_id: int | None = None,
 ) -> AuditEvent:
-    """An unsaved event (``record`` saves one; a service writing many saves them with bulk_create)."""
+    """An unsaved event (``record`` saves one; a service writing many saves them with bulk_create). Its unit is
+    ``obj``'s (``unit_id`` when there is no object, or to name another)."""
     user = by if (by is not None and getattr(by, "pk", None)) else None
     return AuditEvent(
+        unit_id=unit_id or unit_id_of(obj),
         action=action,
         user=user,
         username=username or (user.get_username() if user else ""),

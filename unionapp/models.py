@@ -314,6 +314,11 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
     scope = models.CharField(_("phạm vi"), max_length=255, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The unit the change concerns (a member's or referral's cell, a unit, a target's unit, an import's unit):
+    # what a unit's log lists (``unionapp.views.unit_log``). None for accounts, logins and lists across units.
+    unit = models.ForeignKey(
+        "Unit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("nhật ký")

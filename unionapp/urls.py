@@ -34,6 +34,7 @@ urlpatterns = [
     path("units/<int:pk>/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/close/", views.unit_active, name="unit_active"),
+    path("units/<int:pk>/log/", views.unit_log, name="unit_log"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),

@@ -1,6 +1,7 @@
 import tempfile
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
@@ -11,6 +12,7 @@ from django.db import IntegrityError, connection
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, guide, units
 from unionapp.forms import AccountForm, AssignmentFields, UnitForm
-from unionapp.models import ROLE_UNIT_KINDS, Assignment, Kind, Role, Unit, in_list_order
+from unionapp.models import ROLE_UNIT_KINDS, Assignment, AuditEvent, Kind, Role, Unit, in_list_order
 from unionapp.scoping import Cap, get_in_scope, login_not_required, no_capability, requires
 from unionapp.todo import todo
 
@@ -137,6 +139,52 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["today"] = today
     context["todo"] = todo(request, unit, members)
     return render(request, "unionapp/unit_detail.html", context)
+
+
+LOG_PAGE_SIZE = 50
+LOGIN_ACTIONS = {AuditEvent.Action.LOGIN, AuditEvent.Action.LOGIN_FAILED}  # an account's, not a unit's
+# The records a log entry links to, while they exist: the page of each kind.
+LOG_LINKS = {"members.member": "member_detail", "referrals.referral": "referral_detail", "unionapp.unit": "unit_detail"}
+
+
+@requires(Cap.EDIT_MEMBERS)
+def unit_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """What was changed in a unit and the units under it, newest first: members (a deletion included), referrals,
+    status changes, imports, ratings, targets and the units themselves, with who did it. For those who keep the
+    register there (as a record's own trail is): the entries show what the records held."""
+    unit = request.scope.get_unit(pk, Cap.EDIT_MEMBERS)
+    events = AuditEvent.objects.filter(unit.subtree_q("unit__")).select_related("user", "unit")
+    actions = [(a, label) for a, label in AuditEvent.Action.choices if a not in LOGIN_ACTIONS]
+    action = request.GET.get("action", "")
+    if action in dict(actions):
+        events = events.filter(action=action)
+    page = Paginator(events.order_by("-at", "-pk"), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = audit.with_rows(page.object_list)
+    # Link each entry to its record while it exists (one query a kind of record).
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        if e.object_type in LOG_LINKS and e.object_id.isdigit():
+            wanted.setdefault(e.object_type, set()).add(int(e.object_id))
+    existing = {
+        kind: set(apps.get_model(kind).objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for kind, ids in wanted.items()
+    }
+    for e in entries:
+        found = e.object_id.isdigit() and int(e.object_id) in existing.get(e.object_type, ())
+        e.link = reverse(LOG_LINKS[e.object_type], args=[int(e.object_id)]) if found else None
+    return render(
+        request,
+        "unionapp/unit_log.html",
+        {
+            "unit": unit,
+            "page": page,
+            "entries": entries,
+            "actions": actions,
+            "action": action,
+            "query_string": urlencode({"action": action} if action else {}),
+            "breadcrumbs": request.scope.breadcrumbs(unit),
+        },
+    )
 
 
 # --- accounts ------------------------------------------------------------------
