@@ -28,6 +28,7 @@ def test_a_refusal_recorded_by_mistake_is_undone_by_an_approver(client, people, 
     html = client.post(step, {"reason": "Bấm nhầm người"}, follow=True).content.decode()
     assert "Đã cập nhật hồ sơ Lò Văn Nhầm: Mở lại hồ sơ không kết nạp (ghi nhầm)." in html
     assert 'data-testid="reopened">mở lại sau “Không kết nạp”</span>' in html
+    assert "Lý do: Chưa đủ điều kiện → —" in html  # in the trail: the reason dropped, shown as a dash
     r.refresh_from_db()
     assert (r.stage, r.closing_reason, r.course_name, r.votes_for) == (Stage.REVIEWED, "", "Lớp cảm tình Đoàn", 10)
     last = ReferralEvent.objects.filter(referral=r).latest("at", "pk")
