@@ -35,7 +35,7 @@ def pages_of(username):
                f"/units/{base.pk}/report/", f"/units/{base.pk}/pipeline/admit/", f"/units/{base.pk}/pipeline/training/",
                f"/units/{base.pk}/decision/edit/?number={quote(decided.decision_number)}"
                f"&date={decided.decision_date:%Y-%m-%d}&joins={decided.joins}", f"/units/{base.pk}/decisions/",
-               f"/units/{base.pk}/ratings/"],
+               f"/units/{base.pk}/ratings/", f"/units/{base.pk}/log/"],
         "huyen": [f"/units/{base.parent.pk}/dashboard/", f"/units/{base.parent.pk}/report/?period=q3&year=2026",
                   f"/units/{base.parent.pk}/dashboard/?year={timezone.localdate().year - 1}"],  # a year gone by
         "tinh": [f"/units/{base.parent.parent.pk}/dashboard/", f"/units/{base.parent.parent.pk}/targets/",
