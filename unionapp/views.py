@@ -143,8 +143,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 LOG_PAGE_SIZE = 50
 LOGIN_ACTIONS = {AuditEvent.Action.LOGIN, AuditEvent.Action.LOGIN_FAILED}  # an account's, not a unit's
-# The records a log entry links to, while they exist: the page of each kind.
-LOG_LINKS = {"members.member": "member_detail", "referrals.referral": "referral_detail", "unionapp.unit": "unit_detail"}
+# The records a log entry links to, while they exist and the reader may open them: the page of each kind, and
+# the path from the record to its unit (for the scoping layer).
+LOG_LINKS = {
+    "members.member": ("member_detail", "cell__"),
+    "referrals.referral": ("referral_detail", "cell__"),
+    "unionapp.unit": ("unit_detail", ""),
+}
 
 
 @requires(Cap.EDIT_MEMBERS)
@@ -160,18 +165,23 @@ def unit_log(request: HttpRequest, pk: int) -> HttpResponse:
         events = events.filter(action=action)
     page = Paginator(events.order_by("-at", "-pk"), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = audit.with_rows(page.object_list)
-    # Link each entry to its record while it exists (one query a kind of record).
+    # Link each entry to its record while it exists and is in the reader's scope (it may have moved out since):
+    # one query a kind of record.
     wanted: dict[str, set[int]] = {}
     for e in entries:
         if e.object_type in LOG_LINKS and e.object_id.isdigit():
             wanted.setdefault(e.object_type, set()).add(int(e.object_id))
-    existing = {
-        kind: set(apps.get_model(kind).objects.filter(pk__in=ids).values_list("pk", flat=True))
+    openable = {
+        kind: set(
+            request.scope.filter(
+                apps.get_model(kind).objects.filter(pk__in=ids), Cap.VIEW_MEMBERS, via=LOG_LINKS[kind][1]
+            ).values_list("pk", flat=True)
+        )
         for kind, ids in wanted.items()
     }
     for e in entries:
-        found = e.object_id.isdigit() and int(e.object_id) in existing.get(e.object_type, ())
-        e.link = reverse(LOG_LINKS[e.object_type], args=[int(e.object_id)]) if found else None
+        found = e.object_id.isdigit() and int(e.object_id) in openable.get(e.object_type, ())
+        e.link = reverse(LOG_LINKS[e.object_type][0], args=[int(e.object_id)]) if found else None
     return render(
         request,
         "unionapp/unit_log.html",

@@ -72,3 +72,17 @@ def test_the_log_reads_a_page_in_a_bounded_number_of_queries(client, people, tre
     client.force_login(people.officer)
     with django_assert_max_num_queries(10):
         assert len(entries(client, tree.B1)) == 50
+
+
+def test_a_record_moved_out_of_the_readers_scope_is_listed_without_a_link(client, people, tree):
+    member = make_member(tree.C1, full_name="Lò Văn Đi")
+    register.save_member(member=member, by=people.secretary, expected_version=member.version)
+    register.move_member(
+        member=member, to_cell=tree.C3, on=member.created_at.date(), reason="Chuyển", by=people.province
+    )
+    client.force_login(people.secretary)  # C1's: C3 lies in another base union
+    logged = [entry for entry in entries(client, tree.C1) if entry[1] == "Lò Văn Đi"]
+    assert {action for action, *_ in logged} == {"Sửa"} and len(logged) == 2  # the edit and the move, both C1's
+    assert all(link is None for *_, link in logged)
+    client.force_login(people.province)
+    assert all(link == reverse("member_detail", args=[member.pk]) for *_, link in entries(client, tree.C1))
