@@ -415,7 +415,9 @@ def rate_cell(*, ratings: dict[int, str], year: int, by) -> int:
     if n:
         rated_cells = set(cells.values())
         unit_id = rated_cells.pop() if len(rated_cells) == 1 else None  # a cell's page rates its own members
-        audit.record(audit.Action.CHANGE, by=by, changes={"ratings": [year, n]}, scope=f"{year}", unit_id=unit_id)
+        audit.record(
+            audit.Action.CHANGE, by=by, changes={"ratings": year, "rated": n}, scope=f"{year}", unit_id=unit_id
+        )
     return n
 
 

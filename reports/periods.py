@@ -66,6 +66,13 @@ def recent_years(params, *, back: int = 0) -> tuple[list[int], int]:
     return years, year_asked(params, years, this_year - back)
 
 
+def year_just_ended(params, asked: str) -> int | None:
+    """In January, on a page opened on the year just begun (no ``asked`` parameter in ``params``), the year that
+    has ended: the page links to it. None otherwise."""
+    today = timezone.localdate()
+    return today.year - 1 if today.month == 1 and asked not in params else None
+
+
 def rating_years(params) -> tuple[list[int], int]:
     """The years offered on the rating pages and the one asked for: by default last year, whose review is the
     one done at the year's turn."""

@@ -11,7 +11,7 @@ from members import text
 from reports import services
 from reports.forms import PeriodForm, TargetGridForm
 from reports.models import Target, TargetChange, TargetField
-from reports.periods import period_from, rating_years, recent_years, year_asked, year_period
+from reports.periods import period_from, rating_years, recent_years, year_asked, year_just_ended, year_period
 from reports.rollup import build_report, monthly_admissions, ratings_report
 from reports.xlsx import download, ratings_workbook, report_workbook
 from unionapp.models import Kind
@@ -26,9 +26,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     period = period_from(request.GET)
     with reading_from_replica():
         data = build_report(unit, period)
-    today = timezone.localdate()
-    # In January, opened on the year just begun: the year that has ended is one tap away.
-    ended = today.year - 1 if today.month == 1 and "period" not in request.GET else None
+    ended = year_just_ended(request.GET, "period")
     form = PeriodForm(
         initial={"period": period.kind, "year": period.start.year, "start": period.start, "end": period.end}
     )
@@ -138,6 +136,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "this_label": _("Năm %(y)s") % {"y": year},
         "last_label": _("Năm %(y)s") % {"y": year - 1},
     }
+    ended = year_just_ended(request.GET, "year")  # in January, opened on the year just begun
     context = {
         "unit": unit,
         "report": data,
@@ -156,8 +155,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
         "can_set_targets": can_set_targets,
         "without_target": without_target,
-        "year_ended": today.year - 1 if today.month == 1 and "year" not in request.GET else None,
-        "year_ended_query": f"?year={today.year - 1}",
+        "year_ended": ended,
+        "year_ended_query": f"?year={ended}",
     }
     if unit.kind != Kind.PROVINCE:
         context["todo"] = todo(request, unit)  # base-union and district staff land here: what waits for them

@@ -103,7 +103,8 @@ LABELS = {
     "report": _("Báo cáo"),
     "rows": _("Số dòng"),
     "undone_rows": _("Số hồ sơ đã xóa khi hoàn tác"),
-    "ratings": _("Xếp loại (năm, số người)"),
+    "ratings": _("Xếp loại năm"),
+    "rated": _("Số đoàn viên được xếp loại"),
     "undone_event": _("Biến động đã hủy (ngày: lý do)"),
 }
 

@@ -132,6 +132,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, unit),
         "can_log": request.scope.can(Cap.LOG_REFERRALS, unit),
         "can_manage": request.scope.can(Cap.MANAGE_UNITS, unit),
+        "min_cell_members": MIN_CELL_MEMBERS,
     }
     if members is not None:
         context["members"] = members

@@ -54,6 +54,8 @@ def test_ratings_and_targets_are_logged_against_their_unit(client, people, tree)
     client.force_login(people.officer)
     logged = entries(client, tree.B1, action="change")
     assert ("Sửa", "", "C1", None) in logged  # the cell's ratings
+    page = client.get(reverse("unit_log", args=[tree.B1.pk])).content.decode()
+    assert "Xếp loại năm: 2026</li>" in page and "Số đoàn viên được xếp loại: 1</li>" in page  # not "2026 → 1"
     assert any(code == "C1" and label.startswith("Chi đoàn Một") for _a, label, code, _l in logged)  # its target
 
 

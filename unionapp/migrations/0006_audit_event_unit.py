@@ -22,6 +22,17 @@ def fill_units(apps, schema_editor):
         AuditEvent.objects.filter(object_type=object_type).exclude(object_id="").update(unit_id=Subquery(source))
 
 
+def split_ratings(apps, schema_editor):
+    """A cell's ratings were recorded as {"ratings": [year, count]}, which a log reads as a change from the year
+    to the count; now {"ratings": year, "rated": count}."""
+    AuditEvent = apps.get_model("unionapp", "AuditEvent")
+    for event in AuditEvent.objects.filter(object_type="", action="change").exclude(changes={}):
+        value = event.changes.get("ratings")
+        if isinstance(value, list) and len(value) == 2:
+            event.changes = {**event.changes, "ratings": value[0], "rated": value[1]}
+            event.save(update_fields=["changes"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("unionapp", "0005_form_submission"),
@@ -44,4 +55,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill_units, migrations.RunPython.noop),
+        migrations.RunPython(split_ratings, migrations.RunPython.noop),
     ]
