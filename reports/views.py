@@ -19,6 +19,8 @@ from unionapp.routers import reading_from_replica
 from unionapp.scoping import Cap, requires
 from unionapp.todo import todo
 
+IDLE_NAMED = 10  # units below with no member introducing, named on the dashboard (the rest are counted)
+
 
 @requires(Cap.VIEW_REPORTS)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
@@ -128,6 +130,10 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     without_target = []
     if can_set_targets and not year_over:
         without_target = [row for row in data.rows if row.unit and row.figures.union_target is None]
+    # "15/15 huyện đoàn triển khai 1+1", as the provincial reports put it: of the units below that have members,
+    # those where a member introduced a youth in the year; the others are named, to be asked why.
+    staffed = [row for row in data.rows if row.unit and (row.figures.members_start or row.figures.members_now)]
+    idle = [row for row in staffed if not row.figures.introducers]
     chart = {
         "labels": [f"T{m}" for m in range(1, 13)],
         # Months still to come are left out (not drawn as a fall to zero).
@@ -155,6 +161,11 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "total_on_track": data.total.union_pct is not None and data.total.union_pct >= expected,
         "can_set_targets": can_set_targets,
         "without_target": without_target,
+        "staffed": len(staffed),
+        "running": len(staffed) - len(idle),
+        "idle": idle[:IDLE_NAMED],
+        "idle_count": len(idle),
+        "idle_more": max(len(idle) - IDLE_NAMED, 0),
         "year_ended": ended,
         "year_ended_query": f"?year={ended}",
     }

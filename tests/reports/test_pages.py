@@ -95,6 +95,49 @@ def test_the_dashboard_tells_whoever_sets_targets_which_units_below_have_none(cl
     assert 'data-testid="without-target"' not in client.get(reverse("dashboard", args=[tree.C1.pk])).content.decode()
 
 
+def test_the_dashboard_counts_the_units_below_where_members_introduce_and_names_the_others(
+    client, people, tree, known, in_2026
+):
+    from datetime import date
+
+    from tests.factories import make_referral, make_unit
+
+    client.force_login(people.province)
+    body = client.get(reverse("dashboard", args=[tree.P.pk])).content.decode()
+    assert "2/3 đơn vị trực thuộc có đoàn viên giới thiệu" in body
+    # In Đoàn phường Ba only a Federation branch introduced someone: no member has yet.
+    assert "1 đơn vị trực thuộc chưa có đoàn viên nào giới thiệu thanh niên trong năm 2026:" in body
+    assert f'<a href="{reverse("dashboard", args=[tree.B3.pk])}">Đoàn phường Ba</a>.' in body
+    client.force_login(people.officer)
+    url = reverse("dashboard", args=[tree.B1.pk])
+    make_unit(parent=tree.B1, name="Chi đoàn Mới")  # no members yet: not counted either way
+    body = client.get(url).content.decode()
+    assert "1/2 đơn vị trực thuộc có đoàn viên giới thiệu" in body and ">Chi đoàn Hai</a>." in body
+    assert "Chi đoàn Mới" not in body.split('data-testid="idle-units"')[1].split("</div>")[0]
+    introducer = tree.C2.members.first()
+    make_referral(tree.C2, people.officer, introducer=introducer, introduced_on=date(Y, 11, 2))
+    body = client.get(url).content.decode()
+    assert "2/2 đơn vị trực thuộc có đoàn viên giới thiệu" in body and 'data-testid="idle-units"' not in body
+    client.force_login(people.secretary)  # a cell's dashboard lists members, not units
+    body = client.get(reverse("dashboard", args=[tree.C1.pk])).content.decode()
+    assert 'data-testid="kpi-running"' not in body and 'data-testid="idle-units"' not in body
+
+
+def test_the_dashboard_names_ten_idle_units_and_counts_the_rest(client, people, tree, in_2026):
+    from datetime import date
+
+    from tests.factories import make_member, make_unit
+
+    for n in range(12):
+        make_member(make_unit(parent=tree.B2, name=f"Chi đoàn {n + 10}"), joined_on=date(2020, 3, 26))
+    client.force_login(people.province)
+    body = client.get(reverse("dashboard", args=[tree.B2.pk])).content.decode()
+    notice = body.split('data-testid="idle-units"')[1].split("</div>")[0]
+    assert "12 đơn vị trực thuộc chưa có đoàn viên nào giới thiệu" in notice
+    assert notice.count("<a ") == 10 and "và 2 đơn vị khác." in notice
+    assert "0/12 đơn vị trực thuộc có đoàn viên giới thiệu" in body
+
+
 def test_a_base_unions_dashboard_points_its_approvers_to_the_candidates_waiting(client, people, tree):
     from tests.factories import reviewed_referral
 
