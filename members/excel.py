@@ -48,6 +48,7 @@ COLUMNS = [
     ("cell_code", gettext_lazy("Mã chi đoàn"), 14, False),
 ]
 DATE_FIELDS = {"date_of_birth", "joined_on"}
+TEXT_COLUMNS = {"citizen_id", "phone", "education", "card_number", "cell_code"}  # digits or slashes, kept as typed
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
@@ -113,6 +114,11 @@ def template_workbook() -> Workbook:
         for cell in row:
             cell.font = Font(italic=True, color="808080")
             cell.number_format = "@"
+    # Typed into these columns, 001305012345, 0912345678 and 12/12 stay as typed (not a number without its
+    # zeros, nor a date): the columns are formatted as text.
+    for i, col in enumerate(COLUMNS, start=2):
+        if col[0] in TEXT_COLUMNS:
+            ws.column_dimensions[ws.cell(1, i).column_letter].number_format = "@"
     instructions_sheet(
         wb,
         [
@@ -221,7 +227,44 @@ def _as_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime):  # a text Excel took for a date: shown as typed in Vietnam, not as 2026-12-12 00:00
+        value = f"{value:%d/%m/%Y}"
     return text.nfc(str(value))
+
+
+def _typed_as_number(value) -> str | None:
+    """The digits of a number Excel stored as a number (typed into a cell not formatted as text), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    return str(int(value)) if float(value).is_integer() else None
+
+
+def _citizen_id_text(value) -> str:
+    """A CCCD typed as a number has lost its leading zeros: each one starts with its province's code, 001 to 096,
+    so the 10 or 11 digits left are the 12 there were."""
+    digits = _typed_as_number(value)
+    if digits and len(digits) in (10, 11):
+        return digits.zfill(12)
+    return _as_text(value)
+
+
+def _phone_text(value) -> str:
+    """A phone number typed as a number has lost its leading 0: 9 digits left of a mobile (09x...), 10 of a
+    landline starting 02x. A number starting 84 keeps its country code and is read as before."""
+    digits = _typed_as_number(value)
+    if digits and (len(digits) == 9 or (len(digits) == 10 and digits.startswith("2"))):
+        return "0" + digits
+    return _as_text(value)
+
+
+def _education_text(value) -> str:
+    """A grade such as "9/12" or "12/12", typed into a cell not formatted as text, becomes a date: the 9th of
+    December or the 12th of September, as the computer reads dates. The grade is the smaller number over the
+    larger, whichever way round it was read."""
+    if isinstance(value, datetime | date):
+        low, high = sorted((value.day, value.month))
+        return f"{low}/{high}"
+    return _as_text(value)
 
 
 GENDERS = {"nam": Gender.MALE, "m": Gender.MALE, "nu": Gender.FEMALE, "f": Gender.FEMALE}
@@ -305,12 +348,12 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
     if gender is None:
         err("gender", _("giới tính phải là Nam hoặc Nữ"))
     try:
-        citizen_id = text.normalise_citizen_id(_as_text(record.get("citizen_id")))
+        citizen_id = text.normalise_citizen_id(_citizen_id_text(record.get("citizen_id")))
     except ValueError:
         citizen_id = None
         err("citizen_id", _("số CCCD phải gồm đúng 12 chữ số"))
     try:
-        phone = text.normalise_phone(_as_text(record.get("phone")))
+        phone = text.normalise_phone(_phone_text(record.get("phone")))
     except ValueError:
         phone = ""
         err("phone", _("số điện thoại không hợp lệ"))
@@ -325,7 +368,7 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
         cell = None
         err("cell_code", _("thiếu mã chi đoàn"))
     lengths = {"ethnicity": 50, "religion": 50, "address": 255, "education": 100, "occupation": 100, "card_number": 30}
-    values = {f: _as_text(record.get(f)) for f in lengths}
+    values = {f: _as_text(record.get(f)) for f in lengths} | {"education": _education_text(record.get("education"))}
     for f, n in lengths.items():
         if len(values[f]) > n:
             err(f, _("quá dài (tối đa %(n)s ký tự)") % {"n": n})

@@ -158,6 +158,39 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_every_error(client, peo
     assert marked.cell(5, marked.max_column).value is None
 
 
+def test_numbers_and_dates_excel_made_of_what_was_typed_are_read_back(client, people, tree):
+    """Typed into cells not formatted as text, a CCCD or a phone number is stored as a number without its
+    leading zeros, and a grade 9/12 as a date: the import reads them back as they were typed."""
+    rows = [  # CCCD of Hà Nội (001...) and of TP. HCM (079...); a mobile; a landline; 9/12 read either way round
+        [1, "Lò Văn Một", "05/05/2005", "Nam", "", "", 1305012345, 912345678, "", datetime(2026, 12, 9), "", "", "",
+         "C1"],
+        [2, "Lò Văn Hai", "05/05/2005", "Nam", "", "", 79305012346.0, 2053812345, "", datetime(2026, 9, 12), "", "",
+         "", "C1"],
+        [3, "Lò Văn Ba", "05/05/2005", "Nam", "", "", "", 84912345679, "", datetime(2025, 12, 12), "", "", "", "C1"],
+        [4, "Lò Văn Bốn", "05/05/2005", "Nam", "", "", 12345, 12345, "", "", "", "", "", "C1"],
+    ]  # fmt: skip
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, xlsx(rows)).context["result"]
+    assert {(e.row, e.column) for e in result.errors} == {(5, "Số CCCD"), (5, "Số điện thoại")}  # too short
+    read = [(m.citizen_id, m.phone, m.education) for _row, m in result.members]
+    assert read == [
+        ("001305012345", "0912345678", "9/12"),
+        ("079305012346", "02053812345", "9/12"),
+        (None, "0912345679", "12/12"),
+    ]
+
+
+def test_the_template_formats_the_columns_of_digits_and_grades_as_text(client, people):
+    """So that what a secretary types there stays as typed (Excel would drop the zeros or make a date)."""
+    client.force_login(people.secretary)
+    ws = load_workbook(io.BytesIO(client.get(reverse("import_template")).content)).active
+    formats = {ws.cell(1, i).value: ws.column_dimensions[ws.cell(1, i).column_letter].number_format
+               for i in range(2, ws.max_column + 1)}  # fmt: skip
+    assert {h for h, f in formats.items() if f == "@"} == {
+        "Số CCCD", "Số điện thoại", "Trình độ học vấn", "Số thẻ đoàn viên", "Mã chi đoàn"
+    }  # fmt: skip
+
+
 def test_a_join_date_that_cannot_be_right_is_reported(client, people, tree):
     # Columns swapped, a birth year typed twice: the row names the problem; a member who joined at 16 is fine.
     rows = [
