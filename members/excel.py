@@ -4,6 +4,7 @@ One column table (COLUMNS) feeds all three, so a file exported here imports back
 """
 
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -48,7 +49,8 @@ COLUMNS = [
     ("cell_code", gettext_lazy("Mã chi đoàn"), 14, False),
 ]
 DATE_FIELDS = {"date_of_birth", "joined_on"}
-TEXT_COLUMNS = {"citizen_id", "phone", "education", "card_number", "cell_code"}  # digits or slashes, kept as typed
+# Kept as typed: digits, grades, and dates (05/09/2005 typed on a computer set to month/day would become 9 May).
+TEXT_COLUMNS = {"citizen_id", "phone", "education", "card_number", "cell_code", *DATE_FIELDS}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
@@ -114,8 +116,8 @@ def template_workbook() -> Workbook:
         for cell in row:
             cell.font = Font(italic=True, color="808080")
             cell.number_format = "@"
-    # Typed into these columns, 001305012345, 0912345678 and 12/12 stay as typed (not a number without its
-    # zeros, nor a date): the columns are formatted as text.
+    # Typed into these columns, 001305012345, 0912345678, 12/12 and 05/09/2005 stay as typed (not a number
+    # without its zeros, nor a date read month first): the columns are formatted as text.
     for i, col in enumerate(COLUMNS, start=2):
         if col[0] in TEXT_COLUMNS:
             ws.column_dimensions[ws.cell(1, i).column_letter].number_format = "@"
@@ -288,6 +290,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
     labels = {c[0]: str(c[1]) for c in COLUMNS}
     seen_ids: dict[str, int] = {}
     empty_run, count = 0, 0
+    month_first = MonthFirst()
     for row_no, values in enumerate(rows, start=2):
         if values and str(values[0] or "").strip().upper() == EXAMPLE_MARK:
             continue
@@ -316,8 +319,54 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
             result.errors.extend(errors)
         else:
             result.members.append((row_no, member))
+        month_first.see(row_no, record)
+    if suspects := month_first.suspects(labels):
+        result.errors.extend(suspects)
+        wrong = {e.row for e in suspects}
+        result.members = [(n, m) for n, m in result.members if n not in wrong]
+        result.errors.sort(key=lambda e: e.row)
     _mark_duplicates(result, labels, unit.province_path())
     return result
+
+
+DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-]\d{1,2}[/.-]\d{4}\s*$")
+
+
+class MonthFirst:
+    """A file typed on a computer set to read dates month first (as many are in Vietnam): 05/09/2005 typed
+    there became the 9th of May, silently, while 25/09/2005, no date to it, stayed text. A date column holding
+    both text dates past the 12th and Excel dates of which none is past the 12th is such a file; its Excel dates
+    are refused (which day was meant cannot be known for sure), each with the date it likely was."""
+
+    def __init__(self):
+        self.text_past_12 = dict.fromkeys(DATE_FIELDS, False)
+        self.excel_past_12 = dict.fromkeys(DATE_FIELDS, False)
+        self.excel_dates: dict[str, list[tuple[int, date]]] = {f: [] for f in DATE_FIELDS}
+
+    def see(self, row_no: int, record: dict) -> None:
+        for f in DATE_FIELDS:
+            value = record.get(f)
+            if isinstance(value, datetime | date):
+                self.excel_dates[f].append((row_no, value))
+                self.excel_past_12[f] |= value.day > 12
+            elif isinstance(value, str) and (typed := DAY_FIRST.match(value)):
+                self.text_past_12[f] |= int(typed[1]) > 12
+
+    def suspects(self, labels) -> list[RowError]:
+        found = []
+        for f in sorted(DATE_FIELDS):
+            if not self.text_past_12[f] or self.excel_past_12[f]:
+                continue
+            for row_no, value in self.excel_dates[f]:
+                if value.day == value.month:  # the same date either way
+                    continue
+                message = _(
+                    "Excel đã đọc ngày này theo kiểu tháng trước, ngày sau (máy tính đặt kiểu Mỹ): %(read)s có lẽ "
+                    "là %(meant)s. Hãy định dạng cột là Văn bản (Text) rồi gõ lại ngày dạng dd/mm/yyyy, hoặc dùng "
+                    "tệp mẫu."
+                ) % {"read": f"{value:%d/%m/%Y}", "meant": f"{value.month:02}/{value.day:02}/{value.year}"}
+                found.append(RowError(row_no, labels[f], message))
+        return found
 
 
 def _row_to_member(record, row_no, labels, cells, unit, today):

@@ -187,8 +187,36 @@ def test_the_template_formats_the_columns_of_digits_and_grades_as_text(client, p
     formats = {ws.cell(1, i).value: ws.column_dimensions[ws.cell(1, i).column_letter].number_format
                for i in range(2, ws.max_column + 1)}  # fmt: skip
     assert {h for h, f in formats.items() if f == "@"} == {
-        "Số CCCD", "Số điện thoại", "Trình độ học vấn", "Số thẻ đoàn viên", "Mã chi đoàn"
+        "Ngày sinh *", "Số CCCD", "Số điện thoại", "Trình độ học vấn", "Ngày vào Đoàn", "Số thẻ đoàn viên",
+        "Mã chi đoàn"
     }  # fmt: skip
+
+
+def test_dates_excel_read_month_first_are_refused_with_the_date_meant(client, people, tree):
+    """Typed on a computer set to month/day: 05/09/2005 became 9 May, while 25/09/2005 stayed text."""
+    rows = [
+        [1, "Lò Văn Một", "25/09/2005", "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+        [2, "Lò Văn Hai", datetime(2005, 5, 9), "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+        [3, "Lò Văn Ba", datetime(2006, 3, 3), "Nam", "", "", "", "", "", "", "", "", "", "C1"],  # 03/03 either way
+    ]
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(rows))
+    result = preview.context["result"]
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Ngày sinh")]
+    assert "09/05/2005 có lẽ là 05/09/2005" in result.errors[0].message
+    assert [m.full_name for _row, m in result.members] == ["Lò Văn Một", "Lò Văn Ba"]
+    assert "Excel đã đọc ngày này theo kiểu tháng trước, ngày sau" in preview.content.decode()
+
+
+def test_excel_dates_past_the_12th_show_a_file_read_day_first(client, people, tree):
+    rows = [
+        [1, "Lò Văn Một", "25/09/2005", "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+        [2, "Lò Văn Hai", datetime(2005, 5, 9), "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+        [3, "Lò Văn Ba", datetime(2006, 3, 20), "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+    ]
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, xlsx(rows)).context["result"]
+    assert result.errors == [] and len(result.members) == 3
 
 
 def test_a_join_date_that_cannot_be_right_is_reported(client, people, tree):
