@@ -269,6 +269,12 @@ def _education_text(value) -> str:
     return _as_text(value)
 
 
+OLD_FONT_CHECKED = ("ethnicity", "religion", "address", "occupation")  # besides the name: words, not codes
+OLD_FONT = gettext_lazy(
+    "chữ gõ bằng phông cũ (TCVN3 .VnTime hoặc VNI) nên hiển thị sai. Hãy chuyển mã tệp sang Unicode (ví dụ bằng "
+    "Unikey: Công cụ chuyển mã, từ TCVN3 hoặc VNI sang Unicode) rồi tải lên lại."
+)
+
 GENDERS = {"nam": Gender.MALE, "m": Gender.MALE, "nu": Gender.FEMALE, "f": Gender.FEMALE}
 
 
@@ -421,6 +427,9 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
     for f, n in lengths.items():
         if len(values[f]) > n:
             err(f, _("quá dài (tối đa %(n)s ký tự)") % {"n": n})
+    for f, value in (("full_name", name), *((f, values[f]) for f in OLD_FONT_CHECKED)):
+        if text.in_old_font(value):
+            err(f, str(OLD_FONT))
     if errors:
         return None, errors
     member = Member(

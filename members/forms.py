@@ -59,6 +59,13 @@ class PersonFields:
         name = text.nfc(self.cleaned_data["full_name"])
         if len(name) < 2 or not any(c.isalpha() for c in name):
             raise ValidationError(_("Hãy nhập họ và tên đầy đủ."))
+        if text.in_old_font(name):  # pasted from an old document
+            raise ValidationError(
+                _(
+                    "Họ và tên có vẻ được dán từ văn bản gõ bằng phông cũ (TCVN3 .VnTime hoặc VNI) nên hiển thị sai. "
+                    "Hãy gõ lại bằng bộ gõ tiếng Việt Unicode."
+                )
+            )
         return name
 
     def clean_phone(self):

@@ -17,6 +17,18 @@ def nfc(value: str | None) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+# Signs of a text typed in an old Vietnamese font (TCVN3 ".VnTime", VNI) and read as Unicode: letters the
+# font drew as "ă", "đ", "à", "ư" are these Latin-1 characters, which no Vietnamese word has ("Lª V¨n §¹t",
+# "Nguyeãn Vaên Ñoaøn"). A text that also has a Vietnamese letter of its own (ă, đ, ơ, ư, ạ ... ỹ) is Unicode.
+_OLD_FONT_SIGNS = frozenset("¨©ª«¬\xad®µ¶·¸¹»¼½¾ÆÇËÎÏÐÑÖ×ØÜÞßäåæçëîïñö÷øûüþ")
+_VIETNAMESE_LETTERS = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
+
+
+def in_old_font(value: str | None) -> bool:
+    """Whether ``value`` reads as text typed in TCVN3 or VNI, shown garbled ("NguyÔn V¨n An")."""
+    return bool(value) and any(c in _OLD_FONT_SIGNS for c in value) and not _VIETNAMESE_LETTERS.search(value)
+
+
 def fold(value: str | None) -> str:
     """Accent- and case-free form for search: "Nguyễn Văn Đạt" -> "nguyen van dat"."""
     value = nfc(value).replace("đ", "d").replace("Đ", "D")

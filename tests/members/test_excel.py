@@ -192,6 +192,25 @@ def test_the_template_formats_the_columns_of_digits_and_grades_as_text(client, p
     }  # fmt: skip
 
 
+def test_names_typed_in_an_old_font_are_refused_with_how_to_convert_them(client, people, tree):
+    """An old register typed in .VnTime (TCVN3) or VNI-Times shows "NguyÔn V¨n An": refused, not stored garbled."""
+    rows = [
+        [1, "NguyÔn V¨n An", "05/05/2005", "Nam", "Tµy", "", "", "", "Th«n B¶n Tr¹i", "", "", "", "", "C1"],
+        [2, "Nguyeãn Vaên Ñoaøn", "05/05/2005", "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+        [3, "Nguyễn Văn An", "05/05/2005", "Nam", "Tày", "", "", "", "Thôn Bản Trại", "", "", "", "", "C1"],
+    ]
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xlsx(rows))
+    result = preview.context["result"]
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "Họ và tên"), (2, "Dân tộc"), (2, "Địa chỉ"), (3, "Họ và tên")
+    ]  # fmt: skip
+    assert [m.full_name for _row, m in result.members] == ["Nguyễn Văn An"]
+    assert "phông cũ (TCVN3 .VnTime hoặc VNI)" in preview.content.decode()
+    marked = load_workbook(io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content))
+    assert "Unikey" in marked.active.cell(2, marked.active.max_column).value
+
+
 def test_dates_excel_read_month_first_are_refused_with_the_date_meant(client, people, tree):
     """Typed on a computer set to month/day: 05/09/2005 became 9 May, while 25/09/2005 stayed text."""
     rows = [

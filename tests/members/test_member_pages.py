@@ -52,6 +52,14 @@ def test_errors_are_vietnamese_next_to_the_field_and_nothing_is_saved(client, pe
     assert not Member.objects.filter(full_name="Lò Thị Mai").exists()
 
 
+def test_a_name_pasted_from_an_old_font_document_is_refused(client, people, tree):
+    """ "Lª ThÞ Hµ" is Lê Thị Hà typed in .VnTime: stored so, no search would ever find her."""
+    client.force_login(people.secretary)
+    response = client.post(reverse("member_create"), member_data(tree.C1, full_name="Lª ThÞ Hµ"))
+    assert "dán từ văn bản gõ bằng phông cũ (TCVN3 .VnTime hoặc VNI)" in response.content.decode()
+    assert not Member.objects.exists()
+
+
 def test_it_refuses_an_exact_citizen_id_duplicate_anywhere(client, people, tree):
     make_member(tree.C3, citizen_id="001305012345")  # outside the secretary's scope
     client.force_login(people.secretary)

@@ -67,3 +67,13 @@ def test_citizen_ids_are_twelve_digits():
 
 def test_citizen_ids_are_masked():
     assert text.mask_citizen_id("001305012345") == "*********345"
+
+
+@pytest.mark.parametrize("garbled", ["NguyÔn V¨n An", "Lª ThÞ Hµ", "§oµn Thanh niªn", "Nguyeãn Vaên Ñoaøn"])
+def test_text_typed_in_an_old_font_is_recognised(garbled):
+    assert text.in_old_font(garbled)
+
+
+@pytest.mark.parametrize("unicode_text", ["Nguyễn Văn An", "Hà An", "Thôn Bản Trại · xã Quang Lang", "Kinh", ""])
+def test_unicode_text_is_not_taken_for_an_old_font(unicode_text):
+    assert not text.in_old_font(unicode_text)
