@@ -8,7 +8,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -208,6 +208,20 @@ def header_map(header_row, labels: dict[str, str]) -> dict[int, str]:
     return mapping
 
 
+EXCEL_EPOCH = date(1899, 12, 30)
+EXCEL_SERIALS = range(10_000, 100_000)  # 18/05/1927 to 14/10/2173: a five-digit number in a date column is a date
+YEAR_ONLY = re.compile(r"(19|20)\d\d")  # old registers often kept only the year of birth
+
+
+def _serial_date(value) -> date | None:
+    """A date whose cell lost its date format (pasted as values, or set to General) shows as its serial number,
+    38600 for 05/09/2005: Excel counts days from 30/12/1899."""
+    serial = _typed_as_number(value)
+    if serial and int(serial) in EXCEL_SERIALS:
+        return EXCEL_EPOCH + timedelta(days=int(serial))
+    return None
+
+
 def _parse_date(value) -> date | None:
     if value in (None, ""):
         return None
@@ -215,6 +229,8 @@ def _parse_date(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if serial := _serial_date(value):
+        return serial
     raw = text.nfc(str(value))
     for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
         try:
@@ -352,6 +368,8 @@ class MonthFirst:
     def see(self, row_no: int, record: dict) -> None:
         for f in DATE_FIELDS:
             value = record.get(f)
+            if _typed_as_number(value):  # a date's serial number, when in range: an Excel date too
+                value = _serial_date(value)
             if isinstance(value, datetime | date):
                 self.excel_dates[f].append((row_no, value))
                 self.excel_past_12[f] |= value.day > 12
@@ -391,7 +409,10 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
         try:
             dates[f] = _parse_date(record.get(f))
         except ValueError:
-            err(f, _("ngày không hợp lệ, cần dạng dd/mm/yyyy"))
+            if YEAR_ONLY.fullmatch(_as_text(record.get(f))):
+                err(f, _("chỉ có năm; cần đủ ngày, tháng, năm dạng dd/mm/yyyy"))
+            else:
+                err(f, _("ngày không hợp lệ, cần dạng dd/mm/yyyy"))
             continue
         if dates[f] and not (date(1900, 1, 1) <= dates[f] <= today):
             err(f, _("ngày không hợp lệ (sau hôm nay hoặc quá xa)"))

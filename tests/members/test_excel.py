@@ -180,6 +180,23 @@ def test_numbers_and_dates_excel_made_of_what_was_typed_are_read_back(client, pe
     ]
 
 
+def test_a_date_shown_as_its_serial_number_is_read_and_a_year_alone_is_explained(client, people, tree):
+    """Pasted as values, 05/09/2005 is 38600 (days from 30/12/1899); an old register often kept the year alone."""
+    rows = [
+        [1, "Lò Văn Một", 38600, "Nam", "", "", "", "", "", "", "", 44646.0, "", "C1"],
+        [2, "Lò Văn Hai", 2005, "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+        [3, "Lò Văn Ba", "2006", "Nam", "", "", "", "", "", "", "", "", "", "C1"],
+    ]
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, xlsx(rows)).context["result"]
+    [(_row, member)] = result.members
+    assert (member.date_of_birth, member.joined_on) == (date(2005, 9, 5), date(2022, 3, 26))
+    assert {(e.row, e.column, e.message) for e in result.errors} == {
+        (3, "Ngày sinh", "chỉ có năm; cần đủ ngày, tháng, năm dạng dd/mm/yyyy"),
+        (4, "Ngày sinh", "chỉ có năm; cần đủ ngày, tháng, năm dạng dd/mm/yyyy"),
+    }
+
+
 def test_the_template_formats_the_columns_of_digits_and_grades_as_text(client, people):
     """So that what a secretary types there stays as typed (Excel would drop the zeros or make a date)."""
     client.force_login(people.secretary)
@@ -217,11 +234,14 @@ def test_dates_excel_read_month_first_are_refused_with_the_date_meant(client, pe
         [1, "Lò Văn Một", "25/09/2005", "Nam", "", "", "", "", "", "", "", "", "", "C1"],
         [2, "Lò Văn Hai", datetime(2005, 5, 9), "Nam", "", "", "", "", "", "", "", "", "", "C1"],
         [3, "Lò Văn Ba", datetime(2006, 3, 3), "Nam", "", "", "", "", "", "", "", "", "", "C1"],  # 03/03 either way
-    ]
+        [4, "Lò Văn Bốn", (date(2005, 6, 7) - date(1899, 12, 30)).days, "Nam", "", "", "", "", "", "", "", "", "",
+         "C1"],  # the same, pasted as values: its serial number
+    ]  # fmt: skip
     client.force_login(people.officer)
     preview = upload(client, tree.B1, xlsx(rows))
     result = preview.context["result"]
-    assert [(e.row, e.column) for e in result.errors] == [(3, "Ngày sinh")]
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Ngày sinh"), (5, "Ngày sinh")]
+    assert "07/06/2005 có lẽ là 06/07/2005" in result.errors[1].message
     assert "09/05/2005 có lẽ là 05/09/2005" in result.errors[0].message
     assert [m.full_name for _row, m in result.members] == ["Lò Văn Một", "Lò Văn Ba"]
     assert "Excel đã đọc ngày này theo kiểu tháng trước, ngày sau" in preview.content.decode()
