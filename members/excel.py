@@ -451,6 +451,7 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
     for f, value in (("full_name", name), *((f, values[f]) for f in OLD_FONT_CHECKED)):
         if text.in_old_font(value):
             err(f, str(OLD_FONT))
+            break  # once a row: the whole file was typed so
     if errors:
         return None, errors
     member = Member(
