@@ -68,6 +68,7 @@ class RowError:
 @dataclass
 class ImportResult:
     members: list = field(default_factory=list)  # (row number, unsaved Member)
+    header_row: int = 1  # the row of the column names (an office's own list may start with its title)
     errors: list = field(default_factory=list)  # RowError
     duplicates: list = field(default_factory=list)  # RowError: reported, skipped at commit
 
@@ -192,14 +193,16 @@ def open_upload(path: str):
     return wb, ws
 
 
-def header_map(header_row, labels: dict[str, str]) -> dict[int, str]:
+def header_map(header_row, labels: dict[str, str], aliases: dict[str, tuple[str, ...]] | None = None) -> dict[int, str]:
     """{column index: key} for the headers that name one of ``labels`` ({key: lazy label}), in either
     language, accents, case and a trailing "*" aside: a file made from the Vietnamese template imports
-    whatever language the person uploading it has chosen."""
+    whatever language the person uploading it has chosen. ``aliases``: other names a column goes by."""
     wanted = {}
     for language in ("vi", "en"):
         with translation.override(language):
             wanted.update({text.fold(str(label)): key for key, label in labels.items()})
+    for key, names in (aliases or {}).items():
+        wanted.update(dict.fromkeys(names, key))
     mapping = {}
     for i, value in enumerate(header_row):
         key = text.fold(str(value or "")).replace("*", "").strip()
@@ -294,6 +297,58 @@ OLD_FONT = gettext_lazy(
 GENDERS = {"nam": Gender.MALE, "m": Gender.MALE, "nu": Gender.FEMALE, "f": Gender.FEMALE}
 
 
+HEADER_SEARCH_ROWS = 20  # an office's own list starts with its title, the unit's name, a date...
+# Other names the columns go by in the lists offices keep (folded: no accents, lower case).
+HEADER_ALIASES = {
+    "full_name": ("ho ten", "ho va ten dem", "ho, ten"),
+    "date_of_birth": ("ngay thang nam sinh", "ngay, thang, nam sinh", "sinh ngay", "ngay sinh (dd/mm/yyyy)"),
+    "gender": ("nam/nu", "nam, nu", "gioi"),
+    "citizen_id": (
+        "cccd",
+        "so cccd/cmnd",
+        "cccd/cmnd",
+        "so dinh danh",
+        "so dinh danh ca nhan",
+        "ma dinh danh",
+        "can cuoc cong dan",
+        "so can cuoc cong dan",
+        "so can cuoc",
+    ),  # fmt: skip
+    "phone": ("dien thoai", "sdt", "so dt", "dt", "so dien thoai lien he"),
+    "address": ("noi o", "noi o hien nay", "cho o hien nay", "dia chi thuong tru", "noi thuong tru"),
+    "education": ("trinh do van hoa", "hoc van", "van hoa", "trinh do"),
+    "occupation": ("cong viec", "nghe nghiep hien nay", "cong viec hien nay"),
+    "joined_on": ("ngay ket nap doan", "ngay ket nap", "ngay vao doan tncs ho chi minh"),
+    "card_number": ("so the doan", "so the"),
+}
+_COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
+
+
+def _find_header(rows) -> tuple[dict[int, str], int]:
+    """The header row among the first rows (a list's title and the unit's name may come first), as
+    {column index: field}, and its row number; the rows iterator is left on the row after it."""
+    labels = {c[0]: c[1] for c in COLUMNS}
+    required = {c[0] for c in COLUMNS if c[3]}
+    best: dict[int, str] = {}
+    for row_no, values in enumerate(rows, start=1):
+        mapping = header_map(values or [], labels, HEADER_ALIASES)
+        if required <= set(mapping.values()):
+            return mapping, row_no
+        best = max(best, mapping, key=len)
+        if row_no >= HEADER_SEARCH_ROWS:
+            break
+    missing = [str(c[1]) for c in COLUMNS if c[3] and c[0] not in best.values()]
+    raise ImportRefused(
+        _("Không tìm thấy cột: %(cols)s. Hãy dùng tệp mẫu tải về từ trang này.") % {"cols": ", ".join(missing)}
+    )
+
+
+def _column_numbers(values) -> bool:
+    """A row numbering the columns, as forms do: (1), (2), (3)... or 1, 2, 3..."""
+    filled = [str(v).strip() for v in values or () if v not in (None, "")]
+    return len(filled) >= 3 and all(_COLUMN_NUMBER.fullmatch(v) for v in filled)
+
+
 def read_rows(ws, unit: Unit, today: date) -> ImportResult:
     """Check every row; nothing is written. Duplicates against the register are looked up in bulk."""
     result = ImportResult()
@@ -302,19 +357,15 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         for u in Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True).only("pk", "code", "name")
     }
     rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    mapping = header_map(header or [], {c[0]: c[1] for c in COLUMNS})
-    missing = [str(c[1]) for c in COLUMNS if c[3] and c[0] not in mapping.values()]
-    if missing:
-        raise ImportRefused(
-            _("Không tìm thấy cột: %(cols)s. Hãy dùng tệp mẫu tải về từ trang này.") % {"cols": ", ".join(missing)}
-        )
+    mapping, result.header_row = _find_header(rows)
     labels = {c[0]: str(c[1]) for c in COLUMNS}
     seen_ids: dict[str, int] = {}
     empty_run, count = 0, 0
     month_first = MonthFirst()
-    for row_no, values in enumerate(rows, start=2):
+    for row_no, values in enumerate(rows, start=result.header_row + 1):
         if values and str(values[0] or "").strip().upper() == EXAMPLE_MARK:
+            continue
+        if row_no == result.header_row + 1 and _column_numbers(values):  # (1) (2) (3)... under the header
             continue
         record = {mapping[i]: v for i, v in enumerate(values or ()) if i in mapping}
         if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in record.values()):
@@ -569,7 +620,7 @@ def errors_workbook(path: str, result: ImportResult) -> Workbook:
     wb = load_workbook(path)
     ws = wb.worksheets[0]
     col = ws.max_column + 1
-    ws.cell(1, col, _("Lỗi")).font = Font(bold=True, color="C00000")
+    ws.cell(result.header_row, col, _("Lỗi")).font = Font(bold=True, color="C00000")
     ws.column_dimensions[ws.cell(1, col).column_letter].width = 60
     for row, messages in result.error_rows().items():
         c = ws.cell(row, col, "; ".join(messages))

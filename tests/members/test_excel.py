@@ -257,6 +257,42 @@ def test_excel_dates_past_the_12th_show_a_file_read_day_first(client, people, tr
     assert result.errors == [] and len(result.members) == 3
 
 
+def test_an_offices_own_list_is_read_below_its_title_with_the_column_names_it_uses(client, people, tree):
+    """A list kept by an office starts with its title; its columns are "Họ tên", "Nam/Nữ", "SĐT"..., and a row
+    numbers them (1), (2), (3)... The rows are named by their place in the sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["ĐOÀN XÃ MỘT"])
+    ws.append(["DANH SÁCH ĐOÀN VIÊN CHI ĐOÀN MỘT"])
+    ws.append([])
+    ws.append(["STT", "Họ tên", "Ngày tháng\nnăm sinh", "Nam/Nữ", "CCCD", "SĐT", "Ngày kết nạp Đoàn", "Mã chi đoàn"])
+    ws.append(["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)"])
+    ws.append([1, "Hoàng Thị Lan", "05/09/2005", "Nữ", "001305012345", "0912345678", "26/03/2021", "C1"])
+    ws.append([2, "Nông Văn Sơn", "31/02/2005", "Nam", "", "", "", "C1"])
+    f = io.BytesIO()
+    wb.save(f)
+    f.seek(0)
+    f.name = "danh-sach-chi-doan.xlsx"
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, f)
+    result = preview.context["result"]
+    [(row, lan)] = result.members
+    assert (row, lan.full_name, lan.date_of_birth, lan.citizen_id, lan.phone, lan.joined_on) == (
+        6, "Hoàng Thị Lan", date(2005, 9, 5), "001305012345", "0912345678", date(2021, 3, 26)
+    )  # fmt: skip
+    assert [(e.row, e.column) for e in result.errors] == [(7, "Ngày sinh")]
+    marked = load_workbook(io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content))
+    ws = marked.active
+    assert ws.cell(4, ws.max_column).value == "Lỗi" and "Ngày sinh" in ws.cell(7, ws.max_column).value
+
+
+def test_a_file_without_the_columns_names_those_missing(client, people, tree):
+    client.force_login(people.officer)
+    response = upload(client, tree.B1, xlsx([[1, "Hoàng Thị Lan"]], header=["STT", "Họ và tên", "Ghi chú"]))
+    body = response.content.decode()
+    assert "Không tìm thấy cột: Ngày sinh, Giới tính." in body and not Member.objects.exists()
+
+
 def test_a_join_date_that_cannot_be_right_is_reported(client, people, tree):
     # Columns swapped, a birth year typed twice: the row names the problem; a member who joined at 16 is fine.
     rows = [
