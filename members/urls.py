@@ -4,6 +4,7 @@ from members import views
 
 urlpatterns = [
     path("members/", views.member_list, name="member_list"),
+    path("members/export.xlsx", views.member_list_export, name="member_list_export"),
     path("members/new/", views.member_create, name="member_create"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),

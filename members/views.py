@@ -78,6 +78,34 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Cap.VIEW_MEMBERS)
+def member_list_export(request: HttpRequest) -> HttpResponse:
+    """The member list as filtered, every row (not one page), in the register's spreadsheet: those working away,
+    those past 30, those who have not yet introduced anyone, for the office's own follow-up."""
+    units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
+    f = MemberFilter(request.GET or None, scope=request.scope, unit_queryset=units)
+    if f.is_bound and not f.is_valid():
+        if "unit" in f.form.errors:  # a unit out of scope (or closed): as if it did not exist
+            raise Http404
+        return redirect(f"{reverse('member_list')}?{request.GET.urlencode()}")  # the list says what is wrong
+    unit = f.form.cleaned_data.get("unit") if f.is_bound else None
+    # Citizen IDs in full only when the reader keeps the register of every cell the list may hold.
+    show_ids = set(request.scope.cell_ids(Cap.EDIT_MEMBERS, within=unit)) >= set(
+        request.scope.cell_ids(Cap.VIEW_MEMBERS, within=unit)
+    )
+    path = excel.export_register(f.results().order_by("cell__path", "sort_key", "pk"), show_ids=show_ids)
+    audit.record(
+        audit.Action.EXPORT,
+        by=request.user,
+        changes={"members": request.GET.urlencode() or "*"},
+        scope=audit.scope_label(request),
+        request=request,
+    )
+    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    os.remove(path)  # the open handle keeps the data until the response is sent
+    return FileResponse(handle, as_attachment=True, filename=f"danh-sach-doan-vien-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@requires(Cap.VIEW_MEMBERS)
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member(request, pk)
     events = list(member.status_events.select_related("recorded_by", "from_cell", "to_cell"))
