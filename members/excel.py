@@ -69,6 +69,7 @@ class RowError:
 class ImportResult:
     members: list = field(default_factory=list)  # (row number, unsaved Member)
     header_row: int = 1  # the row of the column names (an office's own list may start with its title)
+    skipped_sheets: list = field(default_factory=list)  # other sheets holding data: not read
     errors: list = field(default_factory=list)  # RowError
     duplicates: list = field(default_factory=list)  # RowError: reported, skipped at commit
 
@@ -569,9 +570,22 @@ def _mark_duplicates(result: ImportResult, labels, province: str) -> None:
 def check_file(path: str, unit: Unit, today: date) -> ImportResult:
     wb, ws = open_upload(path)
     try:
-        return read_rows(ws, unit, today)
+        result = read_rows(ws, unit, today)
+        # Only the first sheet is read: a base union's file with a sheet per cell is told so, not half imported
+        # in silence (the template's own instructions sheet aside).
+        instructions = {text.fold(str(_("Hướng dẫn")))} | {text.fold("Hướng dẫn"), "instructions"}
+        result.skipped_sheets = [
+            other.title
+            for other in wb.worksheets[1:]
+            if text.fold(other.title) not in instructions and _has_data(other)
+        ]
+        return result
     finally:
         wb.close()
+
+
+def _has_data(ws, rows: int = 50) -> bool:
+    return any(any(v not in (None, "") for v in values) for values in ws.iter_rows(max_row=rows, values_only=True))
 
 
 @transaction.atomic

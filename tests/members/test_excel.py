@@ -286,6 +286,24 @@ def test_an_offices_own_list_is_read_below_its_title_with_the_column_names_it_us
     assert ws.cell(4, ws.max_column).value == "Lỗi" and "Ngày sinh" in ws.cell(7, ws.max_column).value
 
 
+def test_sheets_after_the_first_that_hold_data_are_named_as_not_read(client, people, tree):
+    """A base union's file with a sheet per cell: the preview says which were left out, rather than import half."""
+    wb = load_workbook(xlsx(GOOD_ROWS))
+    wb.create_sheet("Chi đoàn Hai").append(["STT", "Họ và tên"])
+    wb.create_sheet("Trống")
+    wb.create_sheet("Hướng dẫn").append(["Mỗi dòng một đoàn viên"])  # the template's own
+    f = io.BytesIO()
+    wb.save(f)
+    f.seek(0)
+    f.name = "nhieu-trang.xlsx"
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, f)
+    assert preview.context["result"].skipped_sheets == ["Chi đoàn Hai"]
+    assert "Tệp còn 1 trang tính khác có dữ liệu, không được nhập: Chi đoàn Hai." in preview.content.decode()
+    single = upload(client, tree.B1, xlsx(GOOD_ROWS)).content.decode()
+    assert 'data-testid="skipped-sheets"' not in single
+
+
 def test_a_file_without_the_columns_names_those_missing(client, people, tree):
     client.force_login(people.officer)
     response = upload(client, tree.B1, xlsx([[1, "Hoàng Thị Lan"]], header=["STT", "Họ và tên", "Ghi chú"]))
