@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import zip_longest
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -304,6 +305,8 @@ HEADER_ALIASES = {
     "full_name": ("ho ten", "ho va ten dem", "ho, ten"),
     "date_of_birth": ("ngay thang nam sinh", "ngay, thang, nam sinh", "sinh ngay", "ngay sinh (dd/mm/yyyy)"),
     "gender": ("nam/nu", "nam, nu", "gioi"),
+    "male": ("nam",),  # a column for each gender, holding the date of birth or a mark
+    "female": ("nu",),
     "citizen_id": (
         "cccd",
         "so cccd/cmnd",
@@ -329,19 +332,46 @@ def _find_header(rows) -> tuple[dict[int, str], int]:
     """The header row among the first rows (a list's title and the unit's name may come first), as
     {column index: field}, and its row number; the rows iterator is left on the row after it."""
     labels = {c[0]: c[1] for c in COLUMNS}
-    required = {c[0] for c in COLUMNS if c[3]}
     best: dict[int, str] = {}
+    above: tuple = ()
     for row_no, values in enumerate(rows, start=1):
-        mapping = header_map(values or [], labels, HEADER_ALIASES)
-        if required <= set(mapping.values()):
-            return mapping, row_no
-        best = max(best, mapping, key=len)
+        values = values or ()
+        # A header on two rows, its groups merged above ("Ngày sinh" over "Nam" | "Nữ"): a column's name is the
+        # lower row's, or the upper's where the lower is blank.
+        under = [b if b not in (None, "") else a for a, b in zip_longest(above, values)]
+        for mapping in (header_map(values, labels, HEADER_ALIASES), header_map(under, labels, HEADER_ALIASES)):
+            if _complete(mapping):
+                return mapping, row_no
+            best = max(best, mapping, key=len)
+        above = values
         if row_no >= HEADER_SEARCH_ROWS:
             break
     missing = [str(c[1]) for c in COLUMNS if c[3] and c[0] not in best.values()]
     raise ImportRefused(
         _("Không tìm thấy cột: %(cols)s. Hãy dùng tệp mẫu tải về từ trang này.") % {"cols": ", ".join(missing)}
     )
+
+
+def _complete(mapping: dict[int, str]) -> bool:
+    """Whether a header names every required column: the date of birth and the gender may be told by two
+    columns "Nam" and "Nữ", holding the date (as official lists do) or a mark."""
+    found = set(mapping.values())
+    by_gender = {"male", "female"} <= found
+    return "full_name" in found and ("date_of_birth" in found or by_gender) and ("gender" in found or by_gender)
+
+
+def _split_by_gender(record: dict) -> dict:
+    """A row of a list with a column for each gender, "Nam" and "Nữ": the one filled in gives the gender, and
+    holds the date of birth when the list has no column of its own for it."""
+    male, female = record.pop("male", None), record.pop("female", None)
+    filled = [(g, v) for g, v in (("Nam", male), ("Nữ", female)) if v not in (None, "") and str(v).strip()]
+    if len(filled) == 1:
+        gender, value = filled[0]
+        if record.get("gender") in (None, ""):
+            record["gender"] = gender
+        if "date_of_birth" not in record:
+            record["date_of_birth"] = value
+    return record
 
 
 def _column_numbers(values) -> bool:
@@ -369,6 +399,8 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         if row_no == result.header_row + 1 and _column_numbers(values):  # (1) (2) (3)... under the header
             continue
         record = {mapping[i]: v for i, v in enumerate(values or ()) if i in mapping}
+        if "male" in mapping.values():
+            record = _split_by_gender(record)
         if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in record.values()):
             empty_run += 1
             if empty_run >= EMPTY_ROWS_END:

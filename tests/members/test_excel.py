@@ -304,6 +304,45 @@ def test_sheets_after_the_first_that_hold_data_are_named_as_not_read(client, peo
     assert 'data-testid="skipped-sheets"' not in single
 
 
+def sheet(*rows) -> io.BytesIO:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    f = io.BytesIO()
+    wb.save(f)
+    f.seek(0)
+    f.name = "danh-sach.xlsx"
+    return f
+
+
+def test_a_list_with_the_date_of_birth_under_nam_or_nu_is_read(client, people, tree):
+    """The official lists' layout: "Ngày sinh" over two columns, "Nam" and "Nữ"; the date under one tells both."""
+    f = sheet(
+        ["DANH SÁCH ĐOÀN VIÊN"],
+        ["STT", "Họ và tên", "Ngày sinh", None, "Dân tộc", "Mã chi đoàn"],
+        [None, None, "Nam", "Nữ", None, None],
+        [1, "Lò Văn Một", "05/05/2005", None, "Tày", "C1"],
+        [2, "Lò Thị Hai", None, "06/06/2006", "Kinh", "C1"],
+        [3, "Lò Văn Ba", "01/01/2005", "01/01/2005", "", "C1"],  # under both: which?
+    )
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, f).context["result"]
+    read = [(row, m.full_name, m.gender, m.date_of_birth, m.ethnicity) for row, m in result.members]
+    assert read == [(4, "Lò Văn Một", "M", date(2005, 5, 5), "Tày"), (5, "Lò Thị Hai", "F", date(2006, 6, 6), "Kinh")]
+    assert {(e.row, e.column) for e in result.errors} == {(6, "Ngày sinh"), (6, "Giới tính")}
+
+
+def test_a_list_marking_nam_or_nu_gives_the_gender(client, people, tree):
+    f = sheet(
+        ["STT", "Họ tên", "Ngày sinh", "Nam", "Nữ", "Mã chi đoàn"],
+        [1, "Lò Văn Một", "05/05/2005", "x", None, "C1"],
+        [2, "Lò Thị Hai", "06/06/2006", None, "x", "C1"],
+    )
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, f).context["result"]
+    assert [(m.full_name, m.gender) for _row, m in result.members] == [("Lò Văn Một", "M"), ("Lò Thị Hai", "F")]
+
+
 def test_a_file_without_the_columns_names_those_missing(client, people, tree):
     client.force_login(people.officer)
     response = upload(client, tree.B1, xlsx([[1, "Hoàng Thị Lan"]], header=["STT", "Họ và tên", "Ghi chú"]))
