@@ -71,6 +71,8 @@ class ImportResult:
     members: list = field(default_factory=list)  # (row number, unsaved Member)
     header_row: int = 1  # the row of the column names (an office's own list may start with its title)
     skipped_sheets: list = field(default_factory=list)  # other sheets holding data: not read
+    columns_read: list = field(default_factory=list)  # (the file's column name, what it was read as)
+    columns_unread: list = field(default_factory=list)  # the file's column names not read
     errors: list = field(default_factory=list)  # RowError
     duplicates: list = field(default_factory=list)  # RowError: reported, skipped at commit
 
@@ -328,9 +330,9 @@ HEADER_ALIASES = {
 _COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
 
 
-def _find_header(rows) -> tuple[dict[int, str], int]:
+def _find_header(rows) -> tuple[dict[int, str], int, list]:
     """The header row among the first rows (a list's title and the unit's name may come first), as
-    {column index: field}, and its row number; the rows iterator is left on the row after it."""
+    {column index: field}, its row number and the column names; the rows iterator is left on the row after it."""
     labels = {c[0]: c[1] for c in COLUMNS}
     best: dict[int, str] = {}
     above: tuple = ()
@@ -339,9 +341,10 @@ def _find_header(rows) -> tuple[dict[int, str], int]:
         # A header on two rows, its groups merged above ("Ngày sinh" over "Nam" | "Nữ"): a column's name is the
         # lower row's, or the upper's where the lower is blank.
         under = [b if b not in (None, "") else a for a, b in zip_longest(above, values)]
-        for mapping in (header_map(values, labels, HEADER_ALIASES), header_map(under, labels, HEADER_ALIASES)):
+        for names in (values, under):
+            mapping = header_map(names, labels, HEADER_ALIASES)
             if _complete(mapping):
-                return mapping, row_no
+                return mapping, row_no, list(names)
             best = max(best, mapping, key=len)
         above = values
         if row_no >= HEADER_SEARCH_ROWS:
@@ -388,8 +391,18 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         for u in Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True).only("pk", "code", "name")
     }
     rows = ws.iter_rows(values_only=True)
-    mapping, result.header_row = _find_header(rows)
+    mapping, result.header_row, names = _find_header(rows)
     labels = {c[0]: str(c[1]) for c in COLUMNS}
+    # What each column of the file was read as, and the named columns left unread (the preview shows both).
+    shown = labels | {"male": _("Giới tính, ngày sinh"), "female": _("Giới tính, ngày sinh")}
+    for i, name in enumerate(names):
+        name = text.nfc(str(name or ""))
+        if i in mapping:
+            label = str(shown[mapping[i]])
+            same = text.fold(name).replace("*", "").strip() == text.fold(label)
+            result.columns_read.append((name, None if same else label))
+        elif name and text.fold(name) not in {"stt", "tt", "so tt"}:
+            result.columns_unread.append(name)
     seen_ids: dict[str, int] = {}
     empty_run, count = 0, 0
     month_first = MonthFirst()

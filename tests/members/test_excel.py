@@ -343,6 +343,24 @@ def test_a_list_marking_nam_or_nu_gives_the_gender(client, people, tree):
     assert [(m.full_name, m.gender) for _row, m in result.members] == [("Lò Văn Một", "M"), ("Lò Thị Hai", "F")]
 
 
+def test_the_preview_says_what_each_column_was_read_as_and_which_were_not_read(client, people, tree):
+    f = sheet(
+        ["STT", "Họ tên", "Ngày sinh *", "Nam", "Nữ", "Quê quán", "Ghi chú", "Mã chi đoàn"],
+        [1, "Lò Văn Một", "05/05/2005", "x", None, "Lạng Sơn", "", "C1"],
+    )
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, f)
+    result = preview.context["result"]
+    assert result.columns_read == [
+        ("Họ tên", "Họ và tên"), ("Ngày sinh *", None), ("Nam", "Giới tính, ngày sinh"),
+        ("Nữ", "Giới tính, ngày sinh"), ("Mã chi đoàn", None),
+    ]  # fmt: skip
+    assert result.columns_unread == ["Quê quán", "Ghi chú"]
+    body = preview.content.decode()
+    assert "Họ tên → Họ và tên; Ngày sinh *;" in body
+    assert "Các cột không đọc (không có trong sổ đoàn viên):</span> Quê quán, Ghi chú." in body
+
+
 def test_a_file_without_the_columns_names_those_missing(client, people, tree):
     client.force_login(people.officer)
     response = upload(client, tree.B1, xlsx([[1, "Hoàng Thị Lan"]], header=["STT", "Họ và tên", "Ghi chú"]))
