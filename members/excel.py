@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from itertools import zip_longest
 
 from django.db import transaction
+from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from members import services, text
 from members.models import Gender, ImportBatch, Member, Status, joining_dates_refused
-from members.xlsx_stream import StreamingXlsx
+from members.xlsx_stream import EPOCH, StreamingXlsx
 from reports import tally
 from unionapp import audit
 from unionapp.models import Kind, Unit
@@ -215,7 +216,6 @@ def header_map(header_row, labels: dict[str, str], aliases: dict[str, tuple[str,
     return mapping
 
 
-EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIALS = range(10_000, 100_000)  # 18/05/1927 to 14/10/2173: a five-digit number in a date column is a date
 YEAR_ONLY = re.compile(r"(19|20)\d\d")  # old registers often kept only the year of birth
 
@@ -225,7 +225,7 @@ def _serial_date(value) -> date | None:
     38600 for 05/09/2005: Excel counts days from 30/12/1899."""
     serial = _typed_as_number(value)
     if serial and int(serial) in EXCEL_SERIALS:
-        return EXCEL_EPOCH + timedelta(days=int(serial))
+        return EPOCH + timedelta(days=int(serial))
     return None
 
 
@@ -696,6 +696,18 @@ EXPORT_EXTRA = [
     ("party_introduced_on", gettext_lazy("Ngày giới thiệu cho Đảng"), 14),
     ("party_admitted_on", gettext_lazy("Ngày vào Đảng"), 13),
 ]
+
+
+def send_export(request, path: str, *, filename: str, changes: dict, obj=None) -> FileResponse:
+    """The export written at ``path`` as an attachment, recorded in the audit trail with the scope of whoever
+    took it. The file is deleted at once: the open handle keeps its data until the response is sent."""
+    audit.record(
+        audit.Action.EXPORT, by=request.user, obj=obj, changes=changes, scope=audit.scope_label(request),
+        request=request,
+    )  # fmt: skip
+    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    os.remove(path)
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 def export_register(members, *, show_ids: bool) -> str:

@@ -93,16 +93,12 @@ def member_list_export(request: HttpRequest) -> HttpResponse:
         request.scope.cell_ids(Cap.VIEW_MEMBERS, within=unit)
     )
     path = excel.export_register(f.results().order_by("cell__path", "sort_key", "pk"), show_ids=show_ids)
-    audit.record(
-        audit.Action.EXPORT,
-        by=request.user,
+    return excel.send_export(
+        request,
+        path,
+        filename=f"danh-sach-doan-vien-{timezone.localdate():%Y%m%d}.xlsx",
         changes={"members": request.GET.urlencode() or "*"},
-        scope=audit.scope_label(request),
-        request=request,
     )
-    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    os.remove(path)  # the open handle keeps the data until the response is sent
-    return FileResponse(handle, as_attachment=True, filename=f"danh-sach-doan-vien-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @requires(Cap.VIEW_MEMBERS)
@@ -665,15 +661,5 @@ def register_export(request: HttpRequest, pk: int) -> FileResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
     members = Member.objects.filter(unit.subtree_q("cell__")).order_by("cell__path", "sort_key", "pk")
     path = excel.export_register(members, show_ids=shows_ids(request, unit))
-    audit.record(
-        audit.Action.EXPORT,
-        by=request.user,
-        obj=unit,
-        changes={"register": unit.code},
-        scope=audit.scope_label(request),
-        request=request,
-    )
-    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    os.remove(path)  # the open handle keeps the data until the response is sent
     name = f"so-doan-vien-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return excel.send_export(request, path, filename=name, changes={"register": unit.code}, obj=unit)

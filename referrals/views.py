@@ -1,4 +1,3 @@
-import os
 import re
 from datetime import date
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from members import text
+from members.excel import send_export
 from members.forms import ReasonForm
 from members.models import MIN_AGE, Member, Status, age_on, birthday
 from referrals import services
@@ -151,17 +151,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def referral_export(request: HttpRequest) -> FileResponse:
     """The referral list, as filtered, as a spreadsheet (every row, not one page)."""
     _f, results = filtered_referrals(request)
-    path = export_referrals(results)
-    audit.record(
-        audit.Action.EXPORT,
-        by=request.user,
+    return send_export(
+        request,
+        export_referrals(results),
+        filename=f"gioi-thieu-1+1-{timezone.localdate():%Y%m%d}.xlsx",
         changes={"referrals": request.GET.urlencode() or "*"},
-        scope=audit.scope_label(request),
-        request=request,
     )
-    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    os.remove(path)  # the open handle keeps the data until the response is sent
-    return FileResponse(handle, as_attachment=True, filename=f"gioi-thieu-1+1-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @requires(Cap.VIEW_MEMBERS)

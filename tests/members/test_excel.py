@@ -14,17 +14,23 @@ HEADER = ["STT", "Họ và tên *", "Ngày sinh *", "Giới tính *", "Dân tộ
           "Địa chỉ", "Trình độ học vấn", "Nghề nghiệp", "Ngày vào Đoàn", "Số thẻ đoàn viên", "Mã chi đoàn"]  # fmt: skip
 
 
-def xlsx(rows, header=HEADER) -> io.BytesIO:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
+def as_upload(wb, name="danh-sach.xlsx") -> io.BytesIO:
     out = io.BytesIO()
     wb.save(out)
     out.seek(0)
-    out.name = "danh-sach.xlsx"
+    out.name = name
     return out
+
+
+def sheet(*rows) -> io.BytesIO:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    return as_upload(wb)
+
+
+def xlsx(rows, header=HEADER) -> io.BytesIO:
+    return sheet(header, *rows)
 
 
 GOOD_ROWS = [
@@ -260,19 +266,15 @@ def test_excel_dates_past_the_12th_show_a_file_read_day_first(client, people, tr
 def test_an_offices_own_list_is_read_below_its_title_with_the_column_names_it_uses(client, people, tree):
     """A list kept by an office starts with its title; its columns are "Họ tên", "Nam/Nữ", "SĐT"..., and a row
     numbers them (1), (2), (3)... The rows are named by their place in the sheet."""
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["ĐOÀN XÃ MỘT"])
-    ws.append(["DANH SÁCH ĐOÀN VIÊN CHI ĐOÀN MỘT"])
-    ws.append([])
-    ws.append(["STT", "Họ tên", "Ngày tháng\nnăm sinh", "Nam/Nữ", "CCCD", "SĐT", "Ngày kết nạp Đoàn", "Mã chi đoàn"])
-    ws.append(["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)"])
-    ws.append([1, "Hoàng Thị Lan", "05/09/2005", "Nữ", "001305012345", "0912345678", "26/03/2021", "C1"])
-    ws.append([2, "Nông Văn Sơn", "31/02/2005", "Nam", "", "", "", "C1"])
-    f = io.BytesIO()
-    wb.save(f)
-    f.seek(0)
-    f.name = "danh-sach-chi-doan.xlsx"
+    f = sheet(
+        ["ĐOÀN XÃ MỘT"],
+        ["DANH SÁCH ĐOÀN VIÊN CHI ĐOÀN MỘT"],
+        [],
+        ["STT", "Họ tên", "Ngày tháng\nnăm sinh", "Nam/Nữ", "CCCD", "SĐT", "Ngày kết nạp Đoàn", "Mã chi đoàn"],
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)"],
+        [1, "Hoàng Thị Lan", "05/09/2005", "Nữ", "001305012345", "0912345678", "26/03/2021", "C1"],
+        [2, "Nông Văn Sơn", "31/02/2005", "Nam", "", "", "", "C1"],
+    )
     client.force_login(people.officer)
     preview = upload(client, tree.B1, f)
     result = preview.context["result"]
@@ -292,27 +294,12 @@ def test_sheets_after_the_first_that_hold_data_are_named_as_not_read(client, peo
     wb.create_sheet("Chi đoàn Hai").append(["STT", "Họ và tên"])
     wb.create_sheet("Trống")
     wb.create_sheet("Hướng dẫn").append(["Mỗi dòng một đoàn viên"])  # the template's own
-    f = io.BytesIO()
-    wb.save(f)
-    f.seek(0)
-    f.name = "nhieu-trang.xlsx"
     client.force_login(people.officer)
-    preview = upload(client, tree.B1, f)
+    preview = upload(client, tree.B1, as_upload(wb))
     assert preview.context["result"].skipped_sheets == ["Chi đoàn Hai"]
     assert "Tệp còn 1 trang tính khác có dữ liệu, không được nhập: Chi đoàn Hai." in preview.content.decode()
     single = upload(client, tree.B1, xlsx(GOOD_ROWS)).content.decode()
     assert 'data-testid="skipped-sheets"' not in single
-
-
-def sheet(*rows) -> io.BytesIO:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    f = io.BytesIO()
-    wb.save(f)
-    f.seek(0)
-    f.name = "danh-sach.xlsx"
-    return f
 
 
 def test_a_list_with_the_date_of_birth_under_nam_or_nu_is_read(client, people, tree):
