@@ -20,7 +20,7 @@ def nfc(value: str | None) -> str:
 # Signs of a text typed in an old Vietnamese font (TCVN3 ".VnTime", VNI) and read as Unicode: letters the
 # font drew as "ă", "đ", "à", "ư" are these Latin-1 characters, which no Vietnamese word has ("Lª V¨n §¹t",
 # "Nguyeãn Vaên Ñoaøn"). A text that also has a Vietnamese letter of its own (ă, đ, ơ, ư, ạ ... ỹ) is Unicode.
-_OLD_FONT_SIGNS = frozenset("¨©ª«¬\xad®µ¶·¸¹»¼½¾ÆÇËÎÏÐÑÖ×ØÜÞßäåæçëîïñö÷øûüþ")
+_OLD_FONT_SIGNS = frozenset("¨©ª«¬\xad®µ¶¸¹»¼½¾ÆÇËÎÏÐÑÖ×ØÜÞßäåæçëîïñö÷øûüþ")  # not "·", a middle dot in addresses
 _VIETNAMESE_LETTERS = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 
 

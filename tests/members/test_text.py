@@ -74,6 +74,8 @@ def test_text_typed_in_an_old_font_is_recognised(garbled):
     assert text.in_old_font(garbled)
 
 
-@pytest.mark.parametrize("unicode_text", ["Nguyễn Văn An", "Hà An", "Thôn Bản Trại · xã Quang Lang", "Kinh", ""])
+@pytest.mark.parametrize(
+    "unicode_text", ["Nguyễn Văn An", "Hà An", "Thôn Bản Trại · xã Quang Lang", "Khu 3 · TP Lang Son", "Kinh", ""]
+)
 def test_unicode_text_is_not_taken_for_an_old_font(unicode_text):
     assert not text.in_old_font(unicode_text)
