@@ -130,9 +130,13 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     without_target = []
     if can_set_targets and not year_over:
         without_target = [row for row in data.rows if row.unit and row.figures.union_target is None]
-    # "15/15 huyện đoàn triển khai 1+1", as the provincial reports put it: of the units below that have members,
-    # those where a member introduced a youth in the year; the others are named, to be asked why.
-    staffed = [row for row in data.rows if row.unit and (row.figures.members_start or row.figures.members_now)]
+    # "15/15 huyện đoàn triển khai 1+1", as the provincial reports put it: of the open units below that have
+    # members, those where a member introduced a youth in the year; the others are named, to be asked why.
+    staffed = [
+        row
+        for row in data.rows
+        if row.unit and row.unit.is_active and (row.figures.members_start or row.figures.members_now)
+    ]
     idle = [row for row in staffed if not row.figures.introducers]
     chart = {
         "labels": [f"T{m}" for m in range(1, 13)],

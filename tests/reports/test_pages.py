@@ -127,9 +127,11 @@ def test_the_dashboard_names_ten_idle_units_and_counts_the_rest(client, people, 
     from datetime import date
 
     from tests.factories import make_member, make_unit
+    from unionapp.models import Unit
 
-    for n in range(12):
+    for n in range(13):
         make_member(make_unit(parent=tree.B2, name=f"Chi đoàn {n + 10}"), joined_on=date(2020, 3, 26))
+    Unit.objects.filter(name="Chi đoàn 22").update(is_active=False)  # closed: neither counted nor named
     client.force_login(people.province)
     body = client.get(reverse("dashboard", args=[tree.B2.pk])).content.decode()
     notice = body.split('data-testid="idle-units"')[1].split("</div>")[0]
