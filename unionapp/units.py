@@ -115,8 +115,10 @@ def tree_workbook(units) -> Workbook:
     for unit in units.select_related("parent"):
         append_text_row(ws, [unit.code, unit.name, unit.get_kind_display(), unit.parent.code if unit.parent else ""])
     style_header(ws)
-    for i, (_key, _label, width) in enumerate(TREE_COLUMNS, start=1):
+    for i, (key, _label, width) in enumerate(TREE_COLUMNS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+        if key in ("code", "parent"):  # a code typed as 01 stays 01, not the number 1
+            ws.column_dimensions[ws.cell(1, i).column_letter].number_format = "@"
     instructions_sheet(
         wb,
         [

@@ -57,6 +57,16 @@ def test_the_downloaded_list_imports_back_with_new_rows_added(client, tree, peop
     assert (len(again.new), again.known, again.errors) == (0, 10, [])
 
 
+def test_the_code_columns_of_the_download_are_text(client, tree, people):
+    """A code typed there as 01 stays 01 (Excel would store the number 1)."""
+    client.force_login(people.province)
+    ws = load_workbook(io.BytesIO(client.get(reverse("unit_import_template")).content)).worksheets[0]
+    formats = {
+        ws.cell(1, i).value: ws.column_dimensions[ws.cell(1, i).column_letter].number_format for i in (1, 2, 3, 4)
+    }
+    assert formats == {"Mã đơn vị *": "@", "Tên đơn vị *": "General", "Cấp *": "General", "Mã đơn vị cấp trên *": "@"}
+
+
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_download(client, tree, people):
     Unit.objects.filter(pk=tree.C1.pk).update(name='=HYPERLINK("http://x","bấm")')
     client.force_login(people.province)
