@@ -33,3 +33,41 @@ class FilteredPaginator(Paginator):
         if self.count <= self.few:
             self.object_list = self.object_list.order_by(*map(_unindexed, self.order))
         return super().page(number)
+
+
+class UncountedPage:
+    """A page of a list too long to count at each visit (a province's log grows by millions of entries): its
+    rows, read with one more to tell whether a next page exists; "Trang 3", with no total. Shown by
+    includes/pagination.html like a counted page."""
+
+    paginator = None
+
+    def __init__(self, object_list, number, per_page: int):
+        try:
+            self.number = max(int(number), 1)
+        except (TypeError, ValueError):
+            self.number = 1
+        start = (self.number - 1) * per_page
+        rows = list(object_list[start : start + per_page + 1])
+        self.object_list, self._more = rows[:per_page], len(rows) > per_page
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1

@@ -27,6 +27,7 @@ from reports.rollup import figures_of
 from unionapp import accounts, audit, guide, units
 from unionapp.forms import AccountForm, AssignmentFields, UnitForm
 from unionapp.models import ROLE_UNIT_KINDS, Assignment, AuditEvent, Kind, Role, Unit, in_list_order
+from unionapp.paging import UncountedPage
 from unionapp.scoping import Cap, get_in_scope, login_not_required, no_capability, requires
 from unionapp.todo import todo
 
@@ -164,7 +165,7 @@ def unit_log(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.GET.get("action", "")
     if action in dict(actions):
         events = events.filter(action=action)
-    page = Paginator(events.order_by("-at", "-pk"), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = UncountedPage(events.order_by("-at", "-pk"), request.GET.get("page"), LOG_PAGE_SIZE)
     entries = audit.with_rows(page.object_list)
     # Link each entry to its record while it exists and is in the reader's scope (it may have moved out since):
     # one query a kind of record.

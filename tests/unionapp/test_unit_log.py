@@ -88,3 +88,24 @@ def test_a_record_moved_out_of_the_readers_scope_is_listed_without_a_link(client
     assert all(link is None for *_, link in logged)
     client.force_login(people.province)
     assert all(link == reverse("member_detail", args=[member.pk]) for *_, link in entries(client, tree.C1))
+
+
+def test_the_log_pages_newer_to_older_without_counting_its_entries(client, people, tree):
+    """A province's log grows by millions of entries: a page reads one row more than it shows, never a count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(55):
+        make_referral(tree.C1, people.secretary, full_name=f"Người {n}")
+    client.force_login(people.officer)
+    url = reverse("unit_log", args=[tree.B1.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(url)
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    body = first.content.decode()
+    assert len(first.context["entries"]) == 50 and "Trang 1<" in body and "page=2" in body and "Trước" not in body
+    second = client.get(url, {"page": 2})
+    labels = [e.label for e in second.context["entries"]]
+    assert len(labels) == 5 and labels[-1].startswith("Người 0 ")  # the oldest last
+    assert "page=1" in second.content.decode() and "page=3" not in second.content.decode()
+    assert len(client.get(url, {"page": "x"}).context["entries"]) == 50  # a mangled page number: the first
