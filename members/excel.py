@@ -302,6 +302,7 @@ GENDERS = {"nam": Gender.MALE, "m": Gender.MALE, "nu": Gender.FEMALE, "f": Gende
 
 
 HEADER_SEARCH_ROWS = 20  # an office's own list starts with its title, the unit's name, a date...
+HEADER_MAX_COLUMNS = 200  # column names are looked for this far right (a hostile file may fill 16.384)
 # Other names the columns go by in the lists offices keep (folded: no accents, lower case).
 HEADER_ALIASES = {
     "full_name": ("ho ten", "ho va ten dem", "ho, ten"),
@@ -337,7 +338,7 @@ def _find_header(rows) -> tuple[dict[int, str], int, list]:
     best: dict[int, str] = {}
     above: tuple = ()
     for row_no, values in enumerate(rows, start=1):
-        values = values or ()
+        values = (values or ())[:HEADER_MAX_COLUMNS]
         # A header on two rows, its groups merged above ("Ngày sinh" over "Nam" | "Nữ"): a column's name is the
         # lower row's, or the upper's where the lower is blank.
         under = [b if b not in (None, "") else a for a, b in zip_longest(above, values)]
@@ -390,7 +391,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         u.code.upper(): u
         for u in Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True).only("pk", "code", "name")
     }
-    rows = ws.iter_rows(values_only=True)
+    rows = ws.iter_rows(values_only=True, max_col=HEADER_MAX_COLUMNS)  # no column of ours lies further right
     mapping, result.header_row, names = _find_header(rows)
     labels = {c[0]: str(c[1]) for c in COLUMNS}
     # What each column of the file was read as, and the named columns left unread (the preview shows both).
