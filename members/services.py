@@ -157,8 +157,11 @@ def status_undo_refused(member: Member) -> str | None:
         )
     if event.to_status != member.status:
         return _("Tình trạng của đoàn viên đã thay đổi sau biến động này, nên không hủy được.")
-    if refusal := status_change_refused(member):
-        return refusal
+    if status_change_refused(member):  # a transfer asked for since: dated after this change
+        return _(
+            "Đoàn viên đang có một yêu cầu chuyển sinh hoạt chờ tiếp nhận, ghi sau biến động này. Hãy rút lại yêu "
+            "cầu đó (hoặc chờ bên nhận xử lý) rồi mới hủy biến động."
+        )
     if event.to_status not in Status.COUNTED and (
         Transfer.objects.filter(member=member, state=Transfer.State.ACCEPTED, until__gte=event.date).exists()
     ):
