@@ -21,7 +21,7 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from members import services, text
-from members.models import Gender, ImportBatch, Member, Status, joining_dates_refused
+from members.models import Gender, ImportBatch, Member, Status, joining_dates_refused, party_dates_refused
 from members.xlsx_stream import EPOCH, StreamingXlsx
 from reports import tally
 from unionapp import audit
@@ -49,8 +49,10 @@ COLUMNS = [
     ("joined_on", gettext_lazy("Ngày vào Đoàn"), 13, False),
     ("card_number", gettext_lazy("Số thẻ đoàn viên"), 16, False),
     ("cell_code", gettext_lazy("Mã chi đoàn"), 14, False),
+    ("party_introduced_on", gettext_lazy("Ngày giới thiệu cho Đảng"), 14, False),
+    ("party_admitted_on", gettext_lazy("Ngày vào Đảng"), 13, False),
 ]
-DATE_FIELDS = {"date_of_birth", "joined_on"}
+DATE_FIELDS = {"date_of_birth", "joined_on", "party_introduced_on", "party_admitted_on"}
 # Kept as typed: digits, grades, and dates (05/09/2005 typed on a computer set to month/day would become 9 May).
 TEXT_COLUMNS = {"citizen_id", "phone", "education", "card_number", "cell_code", *DATE_FIELDS}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -503,7 +505,7 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
     elif len(name) > 120:
         err("full_name", _("họ và tên quá dài (tối đa 120 ký tự)"))
     dates = {}
-    for f in DATE_FIELDS:
+    for f in (c[0] for c in COLUMNS if c[0] in DATE_FIELDS):  # in the file's order: so are the errors
         try:
             dates[f] = _parse_date(record.get(f))
         except ValueError:
@@ -518,6 +520,9 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
         err("date_of_birth", _("thiếu ngày sinh"))
     elif refusal := joining_dates_refused(dates.get("date_of_birth"), dates.get("joined_on")):
         err("joined_on", refusal)
+    party = (dates.get("party_introduced_on"), dates.get("party_admitted_on"))
+    for f, refusal in party_dates_refused(dates.get("date_of_birth"), dates.get("joined_on"), *party).items():
+        err(f, refusal)
     gender = GENDERS.get(text.fold(_as_text(record.get("gender"))))
     if gender is None:
         err("gender", _("giới tính phải là Nam hoặc Nữ"))
@@ -560,6 +565,8 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
         citizen_id=citizen_id,
         phone=phone,
         joined_on=dates.get("joined_on"),
+        party_introduced_on=dates.get("party_introduced_on"),
+        party_admitted_on=dates.get("party_admitted_on"),
         **{f: values[f] for f in lengths},
     )
     member.ethnicity = member.ethnicity or "Kinh"
@@ -694,8 +701,6 @@ def errors_workbook(path: str, result: ImportResult) -> Workbook:
 EXPORT_EXTRA = [
     ("cell__name", gettext_lazy("Chi đoàn"), 26),
     ("status", gettext_lazy("Tình trạng"), 14),
-    ("party_introduced_on", gettext_lazy("Ngày giới thiệu cho Đảng"), 14),
-    ("party_admitted_on", gettext_lazy("Ngày vào Đảng"), 13),
 ]
 
 
@@ -720,7 +725,7 @@ def export_register(members, *, show_ids: bool) -> str:
     headers = [_("STT"), *[str(c[1]) for c in COLUMNS], *[str(c[1]) for c in EXPORT_EXTRA]]
     widths = [6, *[c[2] for c in COLUMNS], *[c[2] for c in EXPORT_EXTRA]]
     fields = [c[0] for c in COLUMNS if c[0] != "cell_code"]
-    names = [*fields, "cell__code", "cell__name", "status", "party_introduced_on", "party_admitted_on"]
+    names = [*fields, "cell__code", "cell__name", "status"]
     gender_at, status_at, id_at = names.index("gender"), names.index("status"), names.index("citizen_id")
     # Output order: the import columns (cell code last), then the extras.
     order = [names.index(c[0] if c[0] != "cell_code" else "cell__code") for c in COLUMNS]

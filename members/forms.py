@@ -7,7 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import text
-from members.models import MAX_STAY_MONTHS, PARTY_MIN_AGE, Member, Rating, Status, age_on, joining_dates_refused
+from members.models import (
+    MAX_STAY_MONTHS,
+    Member,
+    Rating,
+    Status,
+    joining_dates_refused,
+    party_dates_refused,
+)
 from members.services import first_event_day
 from unionapp.forms import LabelledModelChoiceField, TickedChoiceField, name_key
 from unionapp.models import Kind, Unit
@@ -167,19 +174,9 @@ class MemberForm(PersonFields, forms.ModelForm):
                 _("Ngày vào Đoàn không được sau biến động đầu tiên của đoàn viên (%(first)s).")
                 % {"first": f"{first:%d/%m/%Y}"},
             )
-        intro, admitted = cleaned.get("party_introduced_on"), cleaned.get("party_admitted_on")
-        if admitted and intro and admitted < intro:
-            self.add_error("party_admitted_on", _("Ngày vào Đảng phải sau ngày giới thiệu."))
-        if admitted and dob and age_on(dob, admitted) < PARTY_MIN_AGE:
-            # The Party's charter: Vietnamese citizens from 18.
-            self.add_error(
-                "party_admitted_on",
-                _("Vào Đảng khi mới %(age)s tuổi: Đảng kết nạp từ 18 tuổi. Hãy kiểm tra lại ngày.")
-                % {"age": age_on(dob, admitted)},
-            )
-        if intro and joined and intro < joined:
-            # The union introduces its outstanding members to the Party: a member first.
-            self.add_error("party_introduced_on", _("Ngày giới thiệu vào Đảng phải sau ngày vào Đoàn."))
+        party = party_dates_refused(dob, joined, cleaned.get("party_introduced_on"), cleaned.get("party_admitted_on"))
+        for name, refusal in party.items():
+            self.add_error(name, refusal)
         if self.errors:
             return cleaned
         self.duplicates = self.likely_duplicates(cleaned)

@@ -66,6 +66,21 @@ def joining_dates_refused(born, joined) -> str | None:
     return None
 
 
+def party_dates_refused(born, joined, introduced, admitted) -> dict[str, str]:
+    """Why the dates a member was introduced to and admitted into the Party cannot be right, by field (the
+    member form and the import give the same answers)."""
+    refused = {}
+    if admitted and introduced and admitted < introduced:
+        refused["party_admitted_on"] = gettext("Ngày vào Đảng phải sau ngày giới thiệu.")
+    elif admitted and born and age_on(born, admitted) < PARTY_MIN_AGE:  # the Party's charter: citizens from 18
+        refused["party_admitted_on"] = gettext(
+            "Vào Đảng khi mới %(age)s tuổi: Đảng kết nạp từ 18 tuổi. Hãy kiểm tra lại ngày."
+        ) % {"age": age_on(born, admitted)}
+    if introduced and joined and introduced < joined:  # the union introduces its outstanding members: a member first
+        refused["party_introduced_on"] = gettext("Ngày giới thiệu vào Đảng phải sau ngày vào Đoàn.")
+    return refused
+
+
 def born_by_for_age(day, years: int):
     """The latest birth date of someone at least ``years`` old on ``day``: ``age_on(born, day) >= years``
     exactly when ``born <= born_by_for_age(day, years)`` (someone born on 29 February has their birthday on

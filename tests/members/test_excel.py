@@ -211,7 +211,7 @@ def test_the_template_formats_the_columns_of_digits_and_grades_as_text(client, p
                for i in range(2, ws.max_column + 1)}  # fmt: skip
     assert {h for h, f in formats.items() if f == "@"} == {
         "Ngày sinh *", "Số CCCD", "Số điện thoại", "Trình độ học vấn", "Ngày vào Đoàn", "Số thẻ đoàn viên",
-        "Mã chi đoàn"
+        "Mã chi đoàn", "Ngày giới thiệu cho Đảng", "Ngày vào Đảng"
     }  # fmt: skip
 
 
@@ -345,7 +345,7 @@ def test_the_preview_says_what_each_column_was_read_as_and_which_were_not_read(c
     assert result.columns_unread == ["Quê quán", "Ghi chú"]
     body = preview.content.decode()
     assert "Họ tên → Họ và tên; Ngày sinh *;" in body
-    assert "Các cột không đọc (không có trong sổ đoàn viên):</span> Quê quán, Ghi chú." in body
+    assert "Các cột không nhập:</span> Quê quán, Ghi chú." in body
 
 
 def test_a_file_without_the_columns_names_those_missing(client, people, tree):
@@ -497,7 +497,8 @@ def test_export_masks_citizen_ids_for_readers(client, people, tree):
 
 
 def test_export_round_trips_through_the_import(client, people, tree):
-    make_member(tree.C1, full_name="Đặng Thị Ánh", date_of_birth=date(2001, 12, 31), citizen_id="001301000001")
+    make_member(tree.C1, full_name="Đặng Thị Ánh", date_of_birth=date(2001, 12, 31), citizen_id="001301000001",
+                joined_on=date(2016, 3, 26), party_introduced_on=date(2022, 5, 5), party_admitted_on=date(2023, 1, 3))  # fmt: skip
     client.force_login(people.officer)
     response = client.get(reverse("register_export", args=[tree.B1.pk]))
     data = io.BytesIO(b"".join(response.streaming_content))
@@ -505,7 +506,30 @@ def test_export_round_trips_through_the_import(client, people, tree):
     Member.objects.all().delete()
     preview = upload(client, tree.B1, data)
     assert preview.context["result"].ok
-    assert [m.full_name for _, m in preview.context["result"].members] == ["Đặng Thị Ánh"]
+    [(_row, anh)] = preview.context["result"].members
+    assert (anh.full_name, anh.joined_on, anh.party_introduced_on, anh.party_admitted_on) == (
+        "Đặng Thị Ánh", date(2016, 3, 26), date(2022, 5, 5), date(2023, 1, 3)
+    )  # fmt: skip
+    assert preview.context["result"].columns_unread == ["Chi đoàn", "Tình trạng"]  # the register's, set otherwise
+
+
+def test_party_dates_are_imported_under_the_member_forms_rules(client, people, tree):
+    header = [*HEADER, "Ngày giới thiệu cho Đảng", "Ngày vào Đảng"]
+    rows = [
+        [1, "Lò Văn Một", "05/05/2000", "Nam", "", "", "", "", "", "", "", "26/03/2016", "", "C1", "05/05/2022",
+         "03/01/2023"],
+        [2, "Lò Văn Hai", "05/05/2000", "Nam", "", "", "", "", "", "", "", "26/03/2016", "", "C1", "05/05/2022",
+         "03/01/2022"],  # admitted before being introduced
+        [3, "Lò Văn Ba", "05/05/2000", "Nam", "", "", "", "", "", "", "", "26/03/2016", "", "C1", "05/05/2015", ""],
+    ]  # fmt: skip
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, xlsx(rows, header=header)).context["result"]
+    [(_row, mot)] = result.members
+    assert (mot.party_introduced_on, mot.party_admitted_on) == (date(2022, 5, 5), date(2023, 1, 3))
+    assert {(e.row, e.column, e.message) for e in result.errors} == {
+        (3, "Ngày vào Đảng", "Ngày vào Đảng phải sau ngày giới thiệu."),
+        (4, "Ngày giới thiệu cho Đảng", "Ngày giới thiệu vào Đảng phải sau ngày vào Đoàn."),
+    }
 
 
 def test_export_query_count_does_not_grow_with_rows(client, people, tree, django_assert_max_num_queries):
