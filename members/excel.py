@@ -53,6 +53,8 @@ COLUMNS = [
     ("party_admitted_on", gettext_lazy("Ngày vào Đảng"), 13, False),
 ]
 DATE_FIELDS = {"date_of_birth", "joined_on", "party_introduced_on", "party_admitted_on"}
+# Written by the register's export, read by the import: members who have left are skipped, not brought back.
+STATUS_LABEL = gettext_lazy("Tình trạng")
 # Kept as typed: digits, grades, and dates (05/09/2005 typed on a computer set to month/day would become 9 May).
 TEXT_COLUMNS = {"citizen_id", "phone", "education", "card_number", "cell_code", *DATE_FIELDS}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -300,6 +302,16 @@ OLD_FONT = gettext_lazy(
     "Unikey: Công cụ chuyển mã, từ TCVN3 hoặc VNI sang Unicode) rồi tải lên lại."
 )
 
+
+def _statuses() -> dict[str, str]:
+    """A status as the register's export writes it, in either language, folded."""
+    found = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            found.update({text.fold(str(label)): value for value, label in Status.choices})
+    return found
+
+
 GENDERS = {"nam": Gender.MALE, "m": Gender.MALE, "nu": Gender.FEMALE, "f": Gender.FEMALE}
 
 
@@ -329,6 +341,7 @@ HEADER_ALIASES = {
     "occupation": ("cong viec", "nghe nghiep hien nay", "cong viec hien nay"),
     "joined_on": ("ngay ket nap doan", "ngay ket nap", "ngay vao doan tncs ho chi minh"),
     "card_number": ("so the doan", "so the"),
+    "status": ("trang thai", "tinh trang sinh hoat"),
 }
 _COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
 
@@ -336,7 +349,7 @@ _COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
 def _find_header(rows) -> tuple[dict[int, str], int, list]:
     """The header row among the first rows (a list's title and the unit's name may come first), as
     {column index: field}, its row number and the column names; the rows iterator is left on the row after it."""
-    labels = {c[0]: c[1] for c in COLUMNS}
+    labels = {c[0]: c[1] for c in COLUMNS} | {"status": STATUS_LABEL}
     best: dict[int, str] = {}
     above: tuple = ()
     for row_no, values in enumerate(rows, start=1):
@@ -395,7 +408,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
     }
     rows = ws.iter_rows(values_only=True, max_col=HEADER_MAX_COLUMNS)  # no column of ours lies further right
     mapping, result.header_row, names = _find_header(rows)
-    labels = {c[0]: str(c[1]) for c in COLUMNS}
+    labels = {c[0]: str(c[1]) for c in COLUMNS} | {"status": str(STATUS_LABEL)}
     # What each column of the file was read as, and the named columns left unread (the preview shows both).
     shown = labels | {"male": _("Giới tính, ngày sinh"), "female": _("Giới tính, ngày sinh")}
     for i, name in enumerate(names):
@@ -439,6 +452,9 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
             seen_ids.setdefault(member.citizen_id, row_no)
         if errors:
             result.errors.extend(errors)
+        elif member.status not in Status.COUNTED:  # an exported register lists those who left too
+            message = _("đã rời Đoàn (%(status)s), bỏ qua") % {"status": member.get_status_display()}
+            result.duplicates.append(RowError(row_no, labels["status"], message))
         else:
             result.members.append((row_no, member))
         month_first.see(row_no, record)
@@ -448,6 +464,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         result.members = [(n, m) for n, m in result.members if n not in wrong]
         result.errors.sort(key=lambda e: e.row)
     _mark_duplicates(result, labels, unit.province_path())
+    result.duplicates.sort(key=lambda e: e.row)
     return result
 
 
@@ -526,6 +543,11 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
     gender = GENDERS.get(text.fold(_as_text(record.get("gender"))))
     if gender is None:
         err("gender", _("giới tính phải là Nam hoặc Nữ"))
+    status = Status.ACTIVE
+    if written := text.fold(_as_text(record.get("status"))):
+        status = _statuses().get(written)
+        if status is None:
+            err("status", _("tình trạng phải là Đang sinh hoạt hoặc Đi làm ăn xa (để trống: đang sinh hoạt)"))
     try:
         citizen_id = text.normalise_citizen_id(_citizen_id_text(record.get("citizen_id")))
     except ValueError:
@@ -567,6 +589,7 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
         joined_on=dates.get("joined_on"),
         party_introduced_on=dates.get("party_introduced_on"),
         party_admitted_on=dates.get("party_admitted_on"),
+        status=status,
         **{f: values[f] for f in lengths},
     )
     member.ethnicity = member.ethnicity or "Kinh"
@@ -700,7 +723,7 @@ def errors_workbook(path: str, result: ImportResult) -> Workbook:
 
 EXPORT_EXTRA = [
     ("cell__name", gettext_lazy("Chi đoàn"), 26),
-    ("status", gettext_lazy("Tình trạng"), 14),
+    ("status", STATUS_LABEL, 14),
 ]
 
 

@@ -499,6 +499,8 @@ def test_export_masks_citizen_ids_for_readers(client, people, tree):
 def test_export_round_trips_through_the_import(client, people, tree):
     make_member(tree.C1, full_name="Đặng Thị Ánh", date_of_birth=date(2001, 12, 31), citizen_id="001301000001",
                 joined_on=date(2016, 3, 26), party_introduced_on=date(2022, 5, 5), party_admitted_on=date(2023, 1, 3))  # fmt: skip
+    make_member(tree.C2, full_name="Bế Văn Xa", status=Status.AWAY)
+    make_member(tree.C2, full_name="Cù Văn Lớn", status=Status.MATURED)  # left the union: not brought back
     client.force_login(people.officer)
     response = client.get(reverse("register_export", args=[tree.B1.pk]))
     data = io.BytesIO(b"".join(response.streaming_content))
@@ -506,11 +508,22 @@ def test_export_round_trips_through_the_import(client, people, tree):
     Member.objects.all().delete()
     preview = upload(client, tree.B1, data)
     assert preview.context["result"].ok
-    [(_row, anh)] = preview.context["result"].members
+    (_row, anh), (_row, xa) = preview.context["result"].members
     assert (anh.full_name, anh.joined_on, anh.party_introduced_on, anh.party_admitted_on) == (
         "Đặng Thị Ánh", date(2016, 3, 26), date(2022, 5, 5), date(2023, 1, 3)
     )  # fmt: skip
-    assert preview.context["result"].columns_unread == ["Chi đoàn", "Tình trạng"]  # the register's, set otherwise
+    assert (xa.full_name, xa.status) == ("Bế Văn Xa", Status.AWAY)
+    [skipped] = preview.context["result"].duplicates
+    assert (skipped.column, skipped.message) == ("Tình trạng", "đã rời Đoàn (Trưởng thành), bỏ qua")
+    assert preview.context["result"].columns_unread == ["Chi đoàn"]  # the cell comes from its code
+
+
+def test_a_status_the_import_cannot_read_is_an_error(client, people, tree):
+    header = [*HEADER, "Tình trạng"]
+    rows = [[1, "Lò Văn Một", "05/05/2000", "Nam", "", "", "", "", "", "", "", "", "", "C1", "Đang học"]]
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, xlsx(rows, header=header)).context["result"]
+    assert [(e.row, e.column) for e in result.errors] == [(2, "Tình trạng")]
 
 
 def test_party_dates_are_imported_under_the_member_forms_rules(client, people, tree):
