@@ -3,6 +3,7 @@
 One column table (COLUMNS) feeds all three, so a file exported here imports back unchanged.
 """
 
+import functools
 import os
 import re
 import tempfile
@@ -303,6 +304,7 @@ OLD_FONT = gettext_lazy(
 )
 
 
+@functools.cache  # read on each row that names a status: the labels do not change while the process runs
 def _statuses() -> dict[str, str]:
     """A status as the register's export writes it, in either language, folded."""
     found = {}
