@@ -138,6 +138,11 @@ def template_workbook() -> Workbook:
             _("Mỗi dòng một đoàn viên, bắt đầu từ dòng 3. Dòng có STT là 'VD' là dòng ví dụ và không được nhập."),
             _("Cột có dấu * là bắt buộc. Ngày ghi dạng dd/mm/yyyy (ví dụ 05/09/2005) hoặc dùng kiểu ngày của Excel."),
             _("Giới tính: Nam hoặc Nữ. Số CCCD: đúng 12 chữ số, có thể để trống."),
+            _(
+                "Các cột ngày, số CCCD, số điện thoại, trình độ học vấn đã định dạng là văn bản: gõ như viết trên "
+                "giấy (05/09/2005, 001305012345, 0912345678, 12/12)."
+            ),
+            _("Ngày giới thiệu cho Đảng, ngày vào Đảng: để trống nếu chưa có."),
             _("Mã chi đoàn: để trống khi nhập cho một chi đoàn; bắt buộc khi nhập cho cả đoàn cơ sở."),
             _("Tệp tối đa 10 MB và 50.000 dòng."),
         ],
