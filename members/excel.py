@@ -350,6 +350,7 @@ HEADER_ALIASES = {
     "card_number": ("so the doan", "so the"),
     "status": ("trang thai", "tinh trang sinh hoat"),
 }
+GENDER_COLUMNS = {"male": "nam", "female": "nữ"}
 _COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
 
 
@@ -366,6 +367,9 @@ def _find_header(rows) -> tuple[dict[int, str], int, list]:
         under = [b if b not in (None, "") else a for a, b in zip_longest(above, values)]
         for names in (values, under):
             mapping = header_map(names, labels, HEADER_ALIASES)
+            # "Nam" and "Nữ" as written: folded, "Năm" (a year's column) would read as "Nam".
+            mapping = {i: key for i, key in mapping.items() if key not in GENDER_COLUMNS
+                       or text.nfc(str(names[i])).lower() == GENDER_COLUMNS[key]}  # fmt: skip
             if _complete(mapping):
                 return mapping, row_no, list(names)
             best = max(best, mapping, key=len)

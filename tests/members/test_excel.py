@@ -330,6 +330,18 @@ def test_a_list_marking_nam_or_nu_gives_the_gender(client, people, tree):
     assert [(m.full_name, m.gender) for _row, m in result.members] == [("Lò Văn Một", "M"), ("Lò Thị Hai", "F")]
 
 
+def test_a_year_column_is_not_taken_for_the_male_column(client, people, tree):
+    """ "Năm" folds to "nam": a year's column must not give a member the gender "Nam"."""
+    f = sheet(
+        ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Năm", "Mã chi đoàn"],
+        [1, "Lò Thị Một", "05/05/2005", "", 2021, "C1"],
+    )
+    client.force_login(people.officer)
+    result = upload(client, tree.B1, f).context["result"]
+    assert [(e.row, e.column) for e in result.errors] == [(2, "Giới tính")]
+    assert result.columns_unread == ["Năm"]
+
+
 def test_the_preview_says_what_each_column_was_read_as_and_which_were_not_read(client, people, tree):
     f = sheet(
         ["STT", "Họ tên", "Ngày sinh *", "Nam", "Nữ", "Quê quán", "Ghi chú", "Mã chi đoàn"],
