@@ -342,7 +342,7 @@ HEADER_ALIASES = {
         "so can cuoc cong dan",
         "so can cuoc",
     ),  # fmt: skip
-    "phone": ("dien thoai", "sdt", "so dt", "dt", "so dien thoai lien he"),
+    "phone": ("dien thoai", "sdt", "so dt", "so dien thoai lien he"),  # not "DT": some lists mean dân tộc
     "address": ("noi o", "noi o hien nay", "cho o hien nay", "dia chi thuong tru", "noi thuong tru"),
     "education": ("trinh do van hoa", "hoc van", "van hoa", "trinh do"),
     "occupation": ("cong viec", "nghe nghiep hien nay", "cong viec hien nay"),
