@@ -376,9 +376,18 @@ def _find_header(rows) -> tuple[dict[int, str], int, list]:
         above = values
         if row_no >= HEADER_SEARCH_ROWS:
             break
-    missing = [str(c[1]) for c in COLUMNS if c[3] and c[0] not in best.values()]
+    hints = {
+        "full_name": _("Họ và tên (hoặc Họ tên)"),
+        "date_of_birth": _("Ngày sinh (hoặc Ngày tháng năm sinh, hoặc hai cột Nam và Nữ ghi ngày sinh)"),
+        "gender": _("Giới tính (hoặc Nam/Nữ, hoặc hai cột Nam và Nữ)"),
+    }
+    missing = [hints[c[0]] for c in COLUMNS if c[3] and c[0] not in best.values()]
     raise ImportRefused(
-        _("Không tìm thấy cột: %(cols)s. Hãy dùng tệp mẫu tải về từ trang này.") % {"cols": ", ".join(missing)}
+        _(
+            "Không tìm thấy cột: %(cols)s. Dòng tên cột phải nằm trong 20 dòng đầu của trang tính đầu tiên. "
+            "Hãy dùng tệp mẫu tải về từ trang này."
+        )
+        % {"cols": "; ".join(missing)}
     )
 
 
