@@ -93,3 +93,27 @@ def test_the_target_grid_fits_a_phone_whole(phone, demo_data):
     phone.goto(f"/units/{base.pk}/targets/")
     box = phone.locator(".table-responsive")
     assert box.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
+
+
+def test_the_import_preview_is_accessible_with_its_notices(audited, demo_data, tmp_path):
+    """The preview of an office's own file: the columns read and not read, another sheet, errors, then the rows."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (
+        ["DANH SÁCH ĐOÀN VIÊN"],
+        ["STT", "Họ tên", "Ngày sinh", "Nam/Nữ", "Quê quán"],
+        [1, "Hoàng Văn Tú", "05/05/2004", "Nam", "Lạng Sơn"],
+        [2, "NguyÔn V¨n An", "05/05/2004", "Nam", "Lạng Sơn"],
+    ):
+        wb.active.append(row)
+    wb.create_sheet("Chi đoàn khác").append(["x"])
+    path = tmp_path / "danh-sach.xlsx"
+    wb.save(path)
+    login(audited, "chidoan")
+    audited.goto("/import/")
+    audited.get_by_label("Tệp Excel (.xlsx, tối đa 10 MB)").set_input_files(str(path))
+    audited.get_by_role("button", name="Kiểm tra tệp").click()
+    audited.get_by_test_id("skipped-sheets").wait_for()
+    assert audited.get_by_test_id("columns-unread").inner_text().endswith("Quê quán.")
+    assert axe_violations(audited) == []
