@@ -59,6 +59,7 @@ STATUS_LABEL = gettext_lazy("Tình trạng")
 # Kept as typed: digits, grades, and dates (05/09/2005 typed on a computer set to month/day would become 9 May).
 TEXT_COLUMNS = {"citizen_id", "phone", "education", "card_number", "cell_code", *DATE_FIELDS}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+INSTRUCTIONS_TITLE = gettext_lazy("Hướng dẫn")  # the templates' second sheet, not read as data
 
 
 class ImportRefused(Exception):
@@ -152,7 +153,7 @@ def template_workbook() -> Workbook:
 
 def instructions_sheet(wb, lines) -> None:
     """A second sheet, "Hướng dẫn", a line of instructions a row."""
-    notes = wb.create_sheet(str(_("Hướng dẫn")))
+    notes = wb.create_sheet(str(INSTRUCTIONS_TITLE))
     for line in lines:
         notes.append([str(line)])
     notes.column_dimensions["A"].width = 110
@@ -208,14 +209,21 @@ def open_upload(path: str):
     return wb, ws
 
 
+def folded_in_both_languages(labels: dict) -> dict[str, str]:
+    """{folded label: key} for ``labels`` ({key: lazy label}), in Vietnamese and in English: what a file made in
+    either language writes, accents and case aside."""
+    folded = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            folded.update({text.fold(str(label)): key for key, label in labels.items()})
+    return folded
+
+
 def header_map(header_row, labels: dict[str, str], aliases: dict[str, tuple[str, ...]] | None = None) -> dict[int, str]:
     """{column index: key} for the headers that name one of ``labels`` ({key: lazy label}), in either
     language, accents, case and a trailing "*" aside: a file made from the Vietnamese template imports
     whatever language the person uploading it has chosen. ``aliases``: other names a column goes by."""
-    wanted = {}
-    for language in ("vi", "en"):
-        with translation.override(language):
-            wanted.update({text.fold(str(label)): key for key, label in labels.items()})
+    wanted = folded_in_both_languages(labels)
     for key, names in (aliases or {}).items():
         wanted.update(dict.fromkeys(names, key))
     mapping = {}
@@ -302,6 +310,7 @@ def _education_text(value) -> str:
     return _as_text(value)
 
 
+TEXT_READERS = {"education": _education_text}  # what Excel made of a field typed into a plain cell, read back
 OLD_FONT_CHECKED = ("ethnicity", "religion", "address", "occupation")  # besides the name: words, not codes
 OLD_FONT = gettext_lazy(
     "chữ gõ bằng phông cũ (TCVN3 .VnTime hoặc VNI) nên hiển thị sai. Hãy chuyển mã tệp sang Unicode (ví dụ bằng "
@@ -312,11 +321,7 @@ OLD_FONT = gettext_lazy(
 @functools.cache  # read on each row that names a status: the labels do not change while the process runs
 def _statuses() -> dict[str, str]:
     """A status as the register's export writes it, in either language, folded."""
-    found = {}
-    for language in ("vi", "en"):
-        with translation.override(language):
-            found.update({text.fold(str(label)): value for value, label in Status.choices})
-    return found
+    return folded_in_both_languages(dict(Status.choices))
 
 
 GENDERS = {"nam": Gender.MALE, "m": Gender.MALE, "nu": Gender.FEMALE, "f": Gender.FEMALE}
@@ -361,7 +366,7 @@ def _find_header(rows) -> tuple[dict[int, str], int, list]:
     best: dict[int, str] = {}
     above: tuple = ()
     for row_no, values in enumerate(rows, start=1):
-        values = (values or ())[:HEADER_MAX_COLUMNS]
+        values = values or ()
         # A header on two rows, its groups merged above ("Ngày sinh" over "Nam" | "Nữ"): a column's name is the
         # lower row's, or the upper's where the lower is blank.
         under = [b if b not in (None, "") else a for a, b in zip_longest(above, values)]
@@ -442,13 +447,14 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
     seen_ids: dict[str, int] = {}
     empty_run, count = 0, 0
     month_first = MonthFirst()
+    by_gender = "male" in mapping.values()  # a column for each gender
     for row_no, values in enumerate(rows, start=result.header_row + 1):
         if values and str(values[0] or "").strip().upper() == EXAMPLE_MARK:
             continue
         if row_no == result.header_row + 1 and _column_numbers(values):  # (1) (2) (3)... under the header
             continue
         record = {mapping[i]: v for i, v in enumerate(values or ()) if i in mapping}
-        if "male" in mapping.values():
+        if by_gender:
             record = _split_by_gender(record)
         if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in record.values()):
             empty_run += 1
@@ -589,7 +595,7 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
         cell = None
         err("cell_code", _("thiếu mã chi đoàn"))
     lengths = {"ethnicity": 50, "religion": 50, "address": 255, "education": 100, "occupation": 100, "card_number": 30}
-    values = {f: _as_text(record.get(f)) for f in lengths} | {"education": _education_text(record.get("education"))}
+    values = {f: TEXT_READERS.get(f, _as_text)(record.get(f)) for f in lengths}
     for f, n in lengths.items():
         if len(values[f]) > n:
             err(f, _("quá dài (tối đa %(n)s ký tự)") % {"n": n})
@@ -669,7 +675,7 @@ def check_file(path: str, unit: Unit, today: date) -> ImportResult:
         result = read_rows(ws, unit, today)
         # Only the first sheet is read: a base union's file with a sheet per cell is told so, not half imported
         # in silence (the template's own instructions sheet aside).
-        instructions = {text.fold(str(_("Hướng dẫn")))} | {text.fold("Hướng dẫn"), "instructions"}
+        instructions = folded_in_both_languages({"notes": INSTRUCTIONS_TITLE})
         result.skipped_sheets = [
             other.title
             for other in wb.worksheets[1:]

@@ -56,10 +56,15 @@ def shows_ids(request, unit) -> bool:
     return request.scope.can(Cap.EDIT_MEMBERS, unit)
 
 
+def member_filter(request) -> MemberFilter:
+    """The member list's filter, over the user's scope (the page and its spreadsheet agree)."""
+    units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
+    return MemberFilter(request.GET or None, scope=request.scope, unit_queryset=units)
+
+
 @requires(Cap.VIEW_MEMBERS)
 def member_list(request: HttpRequest) -> HttpResponse:
-    units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
-    f = MemberFilter(request.GET or None, scope=request.scope, unit_queryset=units)
+    f = member_filter(request)
     results = f.results()
     page = FilteredPaginator(results, PAGE_SIZE, order=("sort_key", "pk")).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -81,8 +86,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_list_export(request: HttpRequest) -> HttpResponse:
     """The member list as filtered, every row (not one page), in the register's spreadsheet: those working away,
     those past 30, those who have not yet introduced anyone, for the office's own follow-up."""
-    units = request.scope.units(Cap.VIEW_MEMBERS).filter(is_active=True).order_by("path")
-    f = MemberFilter(request.GET or None, scope=request.scope, unit_queryset=units)
+    f = member_filter(request)
     if f.is_bound and not f.is_valid():
         if "unit" in f.form.errors:  # a unit out of scope (or closed): as if it did not exist
             raise Http404
