@@ -51,12 +51,6 @@ class UncountedPage:
         rows = list(object_list[start : start + per_page + 1])
         self.object_list, self._more = rows[:per_page], len(rows) > per_page
 
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self):
-        return len(self.object_list)
-
     def has_next(self) -> bool:
         return self._more
 
