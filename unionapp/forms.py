@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from members import text
-from unionapp.models import ALLOWED_PARENTS, Assignment, Kind, Role, Unit
+from unionapp.models import ALLOWED_PARENTS, ROLE_UNIT_KINDS, Assignment, Kind, Role, Unit
 
 # --- widgets written in Python --------------------------------------------------------------------
 
@@ -208,6 +208,10 @@ class AssignmentFields(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        # Only the roles that some offered unit can hold: a base union's officer gives roles in its cells
+        # and on itself, never a province office's.
+        kinds = set(units.order_by().values_list("kind", flat=True).distinct())
+        self.fields["role"].choices = [(r, label) for r, label in Role.choices if kinds & set(ROLE_UNIT_KINDS[r])]
         self.fields["unit"].help_text = _(
             "Bí thư chi đoàn: chọn chi đoàn; cán bộ Đoàn cơ sở: đoàn cơ sở; cán bộ Huyện đoàn: huyện đoàn."
         )

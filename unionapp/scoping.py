@@ -62,6 +62,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.SET_TARGETS,
             Cap.VIEW_REPORTS,
             Cap.EXPORT_REPORTS,
+            # Its cells and their secretaries' accounts: a new cell each school year, a new secretary after
+            # each cell congress, a forgotten password. The base union itself is named from above
+            # (``Scope.changes_unit``).
+            Cap.MANAGE_UNITS,
         }
     ),
     Role.DISTRICT_STAFF: frozenset(
@@ -118,6 +122,17 @@ class Scope:
         if self.is_superuser:
             return True
         return any(unit.is_under(a.unit) and cap in ROLE_CAPABILITIES[a.role] for a in self.assignments)
+
+    def changes_unit(self, unit: Unit) -> bool:
+        """Whether the user may rename, recode or close ``unit``: from a unit above it (a base union's
+        officers change its cells, not the base union). The top of the tree, having nothing above it in the
+        app, is changed by those who manage it. No query."""
+        if unit.parent_id is None:
+            return self.can(Cap.MANAGE_UNITS, unit)
+        return self.is_superuser or any(
+            unit.path != a.unit.path and unit.is_under(a.unit) and Cap.MANAGE_UNITS in ROLE_CAPABILITIES[a.role]
+            for a in self.assignments
+        )
 
     def sees(self, unit: Unit) -> bool:
         return self.is_superuser or any(unit.is_under(root) for root in self.roots())

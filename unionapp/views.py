@@ -122,6 +122,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             child.below_minimum = (
                 child.kind == Kind.CELL and child.is_active and 0 < child.member_count < MIN_CELL_MEMBERS
             )
+        if unit.kind == Kind.BASE and request.scope.can(Cap.MANAGE_UNITS, unit):
+            # For those who give the accounts: the open cells nobody can log in to (one query).
+            kept = set(
+                Assignment.objects.filter(
+                    unit__parent=unit, role=Role.CELL_SECRETARY, user__is_active=True
+                ).values_list("unit_id", flat=True)
+            )
+            for child in children:
+                child.no_secretary = child.is_active and child.pk not in kept
         total = sum(counts.values())
         away_total = 0
     context = {
@@ -133,6 +142,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, unit),
         "can_log": request.scope.can(Cap.LOG_REFERRALS, unit),
         "can_manage": request.scope.can(Cap.MANAGE_UNITS, unit),
+        "can_change": request.scope.changes_unit(unit),
         "min_cell_members": MIN_CELL_MEMBERS,
     }
     if members is not None:
@@ -371,6 +381,8 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Rename a unit, change its code, or move it (with everything under it) under another unit."""
     unit = request.scope.get_unit(pk, Cap.MANAGE_UNITS)
+    if not request.scope.changes_unit(unit):  # one's own base union is renamed from above
+        raise PermissionDenied
     # Movable only from one managed unit to another: the top of one's own scope stays where it is.
     movable = unit.parent is not None and request.scope.can(Cap.MANAGE_UNITS, unit.parent)
     parents = request.scope.units(Cap.MANAGE_UNITS).filter(is_active=True).order_by("path") if movable else None

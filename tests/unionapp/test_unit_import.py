@@ -120,3 +120,16 @@ def test_it_refuses_what_is_not_a_spreadsheet(client, tree, people):
     assert "Tệp không phải bảng tính Excel .xlsx" in response.content.decode()
     missing_columns = upload(client, [["X", "Y"]], header=["Mã đơn vị", "Tên đơn vị"])
     assert "thiếu cột" in missing_columns.content.decode()
+
+
+def test_a_base_unions_officer_imports_cells_under_it_only(client, tree, people):
+    client.force_login(people.officer)
+    ws = load_workbook(io.BytesIO(client.get(reverse("unit_import_template")).content)).worksheets[0]
+    rows = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert sorted(r[0] for r in rows) == ["B1", "C1", "C2"]  # its own units, none of its neighbours'
+    new_year = [["B1-10A", "Chi đoàn Lớp 10A", "Chi đoàn", "B1"], ["B1-10B", "Chi đoàn Lớp 10B", "Chi đoàn", "B1"]]
+    refused = upload(client, [*rows, *new_year, ["B2-X", "Chi đoàn nhà bên", "Chi đoàn", "B2"]], check_only=False)
+    assert "Không tìm thấy đơn vị cấp trên có mã B2" in dict(refused.context["result"].errors)[len(rows) + 4]
+    assert not Unit.objects.filter(code__startswith="B").exclude(code__in=["B1", "B2", "B3"]).exists()
+    assert "Đã thêm 2 đơn vị." in upload(client, [*rows, *new_year], check_only=False).content.decode()
+    assert set(Unit.objects.filter(code__startswith="B1-").values_list("parent__code", flat=True)) == {"B1"}

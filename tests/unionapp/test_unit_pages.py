@@ -1,5 +1,6 @@
-"""The tree kept in the app by the province office (Cap.MANAGE_UNITS): a new unit, a rename or a move,
-closing and reopening, within the scope; the reports follow a move."""
+"""The tree kept in the app by the province office and, for their cells, base unions' officers
+(Cap.MANAGE_UNITS): a new unit, a rename or a move, closing and reopening, within the scope; the reports follow
+a move."""
 
 from datetime import date
 
@@ -122,11 +123,53 @@ def test_units_outside_the_scope_are_not_offered_as_parents(client, tree, people
     assert tree.B1.parent == tree.D1
 
 
-def test_only_the_province_office_sees_the_tools(client, tree, people):
-    for user, shown in ((people.province, True), (people.officer, False)):
+def test_the_tools_are_shown_to_those_who_manage_the_unit(client, tree, people):
+    edit, close = reverse("unit_edit", args=[tree.B1.pk]), reverse("unit_active", args=[tree.B1.pk])
+    for user, shown, changed in (
+        (people.province, True, True),
+        (people.officer, True, False),  # its own base union: cells and accounts, not its name or closing
+        (people.district, False, False),
+        (people.secretary, False, False),
+    ):
         client.force_login(user)
         body = client.get(reverse("unit_detail", args=[tree.B1.pk])).content.decode()
-        assert ('data-testid="manage"' in body) is shown
+        assert ('data-testid="manage"' in body) is shown, user
+        assert (reverse("unit_create", args=[tree.B1.pk]) in body) is shown, user
+        assert (edit in body) is changed and (close in body) is changed, user
+
+
+def test_a_base_unions_officer_adds_renames_and_closes_its_cells(client, tree, people):
+    client.force_login(people.officer)
+    response = client.post(
+        reverse("unit_create", args=[tree.B1.pk]), {"name": "Chi đoàn Lớp 10A", "code": "C10A", "kind": Kind.CELL}
+    )
+    cell = Unit.objects.get(code="C10A")
+    assert response.status_code == 302 and cell.parent == tree.B1
+    assert AuditEvent.objects.get(object_id=str(cell.pk), action=AuditEvent.Action.CREATE).username == "canboxa"
+    body = client.get(reverse("unit_detail", args=[cell.pk])).content.decode()
+    assert reverse("unit_edit", args=[cell.pk]) in body and reverse("unit_active", args=[cell.pk]) in body
+    client.post(
+        reverse("unit_edit", args=[cell.pk]), {"name": "Chi đoàn Lớp 10A1", "code": "C10A1", "parent": tree.B1.pk}
+    )
+    client.post(reverse("unit_active", args=[cell.pk]), {"active": "0"})
+    cell.refresh_from_db()
+    assert (cell.name, cell.code, cell.is_active) == ("Chi đoàn Lớp 10A1", "C10A1", False)
+
+
+def test_a_base_unions_officer_does_not_rename_close_or_leave_its_base_union(client, tree, people):
+    client.force_login(people.officer)
+    assert client.get(reverse("unit_edit", args=[tree.B1.pk])).status_code == 403
+    assert client.post(reverse("unit_edit", args=[tree.B1.pk]), {"name": "Đổi", "code": "B1X"}).status_code == 403
+    assert client.post(reverse("unit_active", args=[tree.B1.pk]), {"active": "0"}).status_code == 403
+    # A cell of theirs moves only among their own units: to another base union is not offered.
+    picker = client.get(reverse("unit_edit", args=[tree.C1.pk])).context["form"].fields["parent"].queryset
+    assert set(picker) == {tree.B1}
+    response = client.post(reverse("unit_edit", args=[tree.C1.pk]), {"name": "C", "code": "C1", "parent": tree.B2.pk})
+    assert "parent" in response.context["form"].errors
+    # Under another base union, nothing at all.
+    assert client.get(reverse("unit_create", args=[tree.B2.pk])).status_code == 404
+    tree.B1.refresh_from_db(), tree.C1.refresh_from_db()
+    assert (tree.B1.name, tree.B1.code, tree.B1.is_active, tree.C1.parent) == ("Đoàn xã Một", "B1", True, tree.B1)
 
 
 def test_a_cells_count_says_how_many_of_its_members_work_away(client, tree, people):
@@ -155,3 +198,23 @@ def test_a_base_union_sees_which_of_its_cells_fall_below_three_members(client, t
     }
     assert 'data-testid="below-minimum">dưới 3 đoàn viên<' in rows["Chi đoàn Một"]
     assert "below-minimum" not in rows["Chi đoàn Hai"] and "below-minimum" not in rows["Chi đoàn Mới"]
+
+
+def test_a_base_union_sees_which_of_its_cells_nobody_can_log_in_to(client, tree, people, django_assert_max_num_queries):
+    closed = make_unit(Kind.CELL, tree.B1, name="Chi đoàn Đã Giải Thể", code="C-CU", is_active=False)
+    client.force_login(people.officer)
+    # session, user with roles, the unit, its cells, member counts, waiting candidates, the cells' secretaries
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("unit_detail", args=[tree.B1.pk]))
+    flagged = {c.code for c in response.context["children"] if getattr(c, "no_secretary", False)}
+    assert flagged == {"C2"}  # C1 has its secretary; a closed cell needs none
+    assert f"{reverse('user_create')}?unit={tree.C2.pk}" in response.content.decode()
+    assert closed.name in response.content.decode()
+    # A secretary whose account is locked leaves the cell without one.
+    people.secretary.is_active = False
+    people.secretary.save()
+    response = client.get(reverse("unit_detail", args=[tree.B1.pk]))
+    assert {c.code for c in response.context["children"] if getattr(c, "no_secretary", False)} == {"C1", "C2"}
+    # Only those who give the accounts are told.
+    client.force_login(people.district)
+    assert 'data-testid="no-secretary"' not in client.get(reverse("unit_detail", args=[tree.B1.pk])).content.decode()

@@ -1,5 +1,6 @@
-"""Accounts kept in the app by the province office (Cap.MANAGE_UNITS): who is listed, creating an
-account with its role, a new password, locking, roles added and removed, all within the scope."""
+"""Accounts kept in the app by the province office and base unions' officers (Cap.MANAGE_UNITS): who is
+listed, creating an account with its role, a new password, locking, roles added and removed, all within the
+scope."""
 
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
@@ -226,8 +227,10 @@ def test_a_role_is_added_only_within_the_scope(client, tree, people):
 
 
 def test_nobody_else_manages_accounts(client, tree, people):
-    for user in (people.secretary, people.officer, people.district):
+    for user in (people.secretary, people.district):
         assert not Scope(user).accounts().exists()
+    # A base union's officer: the accounts within it (its cells' secretaries), not their own.
+    assert list(Scope(people.officer).accounts().values_list("username", flat=True)) == ["bithu"]
     assert set(Scope(people.admin).accounts().values_list("username", flat=True)) == {
         "bithu",
         "canboxa",
@@ -251,3 +254,46 @@ def test_the_pages_speak_english_when_chosen(client, tree, people):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("user_detail", args=[people.secretary.pk])).content.decode()
     assert "Reset password" in body and "Lock account" in body and "Add role" in body
+
+
+def test_a_base_unions_officer_gives_its_cells_their_secretaries(client, tree, people):
+    client.force_login(people.officer)
+    form = client.get(reverse("user_create"), {"unit": tree.C2.pk}).context["form"]
+    assert form["unit"].value() == tree.C2.pk and form["role"].value() == Role.CELL_SECRETARY
+    # Offered: its cells and itself, and only the roles held there.
+    assert set(form.fields["unit"].queryset) == {tree.B1, tree.C1, tree.C2}
+    assert [r for r, _label in form.fields["role"].choices] == [Role.CELL_SECRETARY, Role.BASE_OFFICER]
+    response = client.post(reverse("user_create"), new_account(unit=tree.C2.pk))
+    user = User.objects.get(username="bithu.mot")
+    assert response.status_code == 302
+    assert [(a.role, a.unit) for a in user.assignments.all()] == [(Role.CELL_SECRETARY, tree.C2)]
+    assert AuditEvent.objects.get(object_id=str(user.pk), action=AuditEvent.Action.CREATE).username == "canboxa"
+
+
+def test_a_base_unions_officer_gives_no_role_beyond_it(client, tree, people):
+    client.force_login(people.officer)
+    for role, unit in ((Role.CELL_SECRETARY, tree.C3), (Role.PROVINCE_OFFICE, tree.P), (Role.DISTRICT_STAFF, tree.D1)):
+        response = client.post(reverse("user_create"), new_account(role=role, unit=unit.pk))
+        assert response.status_code == 200 and response.context["form"].errors, role
+    detail = client.post(
+        reverse("user_detail", args=[people.secretary.pk]), {"add-role": Role.CELL_SECRETARY, "add-unit": tree.C3.pk}
+    )
+    assert "unit" in detail.context["form"].errors
+    assert not User.objects.filter(username="bithu.mot").exists()
+    assert list(people.secretary.assignments.values_list("unit__code", flat=True)) == ["C1"]
+
+
+def test_a_base_unions_officer_sets_a_new_password_for_its_secretaries_only(client, tree, people):
+    elsewhere = make_user("bithuba", Role.CELL_SECRETARY, tree.C3)
+    client.force_login(people.officer)
+    listed = client.get(reverse("user_list")).context["page"].object_list
+    assert [u.username for u in listed] == ["bithu"]
+    new = {"new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"}
+    assert client.post(reverse("user_password", args=[people.secretary.pk]), new).status_code == 302
+    people.secretary.refresh_from_db()
+    assert people.secretary.check_password("Mat-khau-moi-2026")
+    # Another base union's secretary, its district's staff, the province office: not found.
+    for other in (elsewhere, people.district, people.province):
+        assert client.post(reverse("user_password", args=[other.pk]), new).status_code == 404
+        other.refresh_from_db()
+        assert not other.check_password("Mat-khau-moi-2026")
