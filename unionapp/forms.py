@@ -12,6 +12,7 @@ from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from members import text
@@ -212,9 +213,15 @@ class AssignmentFields(forms.Form):
         # and on itself, never a province office's.
         kinds = set(units.order_by().values_list("kind", flat=True).distinct())
         self.fields["role"].choices = [(r, label) for r, label in Role.choices if kinds & set(ROLE_UNIT_KINDS[r])]
-        self.fields["unit"].help_text = _(
-            "Bí thư chi đoàn: chọn chi đoàn; cán bộ Đoàn cơ sở: đoàn cơ sở; cán bộ Huyện đoàn: huyện đoàn."
-        )
+        hints = [str(self.UNIT_HINTS[r]) for r, _label in self.fields["role"].choices if r in self.UNIT_HINTS]
+        self.fields["unit"].help_text = capfirst("; ".join(hints)) + "." if len(hints) > 1 else ""
+
+    # Which unit goes with which role, said under the unit when there is a choice to make.
+    UNIT_HINTS = {
+        Role.CELL_SECRETARY: _("bí thư chi đoàn: chọn chi đoàn"),
+        Role.BASE_OFFICER: _("cán bộ Đoàn cơ sở: đoàn cơ sở"),
+        Role.DISTRICT_STAFF: _("cán bộ Huyện đoàn: huyện đoàn"),
+    }
 
     def clean(self):
         cleaned = super().clean()

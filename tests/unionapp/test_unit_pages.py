@@ -135,6 +135,7 @@ def test_the_tools_are_shown_to_those_who_manage_the_unit(client, tree, people):
         body = client.get(reverse("unit_detail", args=[tree.B1.pk])).content.decode()
         assert ('data-testid="manage"' in body) is shown, user
         assert (reverse("unit_create", args=[tree.B1.pk]) in body) is shown, user
+        assert ("+ Thêm chi đoàn" in body) is shown, user  # what a base union adds
         assert (edit in body) is changed and (close in body) is changed, user
 
 

@@ -263,6 +263,7 @@ def test_a_base_unions_officer_gives_its_cells_their_secretaries(client, tree, p
     # Offered: its cells and itself, and only the roles held there.
     assert set(form.fields["unit"].queryset) == {tree.B1, tree.C1, tree.C2}
     assert [r for r, _label in form.fields["role"].choices] == [Role.CELL_SECRETARY, Role.BASE_OFFICER]
+    assert form.fields["unit"].help_text == "Bí thư chi đoàn: chọn chi đoàn; cán bộ Đoàn cơ sở: đoàn cơ sở."
     response = client.post(reverse("user_create"), new_account(unit=tree.C2.pk))
     user = User.objects.get(username="bithu.mot")
     assert response.status_code == 302
