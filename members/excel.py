@@ -77,6 +77,8 @@ class RowError:
 class ImportResult:
     members: list = field(default_factory=list)  # (row number, unsaved Member)
     header_row: int = 1  # the row of the column names (an office's own list may start with its title)
+    sheet: str = ""  # the name of the sheet read
+    sheet_index: int = 0  # its place in the file: the first one with the register's column names
     skipped_sheets: list = field(default_factory=list)  # other sheets holding data: not read
     columns_read: list = field(default_factory=list)  # (the file's column name, what it was read as)
     columns_unread: list = field(default_factory=list)  # the file's column names not read
@@ -389,7 +391,7 @@ def _find_header(rows) -> tuple[dict[int, str], int, list]:
     missing = [hints[c[0]] for c in COLUMNS if c[3] and c[0] not in best.values()]
     raise ImportRefused(
         _(
-            "Không tìm thấy cột: %(cols)s. Dòng tên cột phải nằm trong 20 dòng đầu của trang tính đầu tiên. "
+            "Không tìm thấy cột: %(cols)s. Dòng tên cột phải nằm trong 20 dòng đầu của trang tính. "
             "Hãy dùng tệp mẫu tải về từ trang này."
         )
         % {"cols": "; ".join(missing)}
@@ -670,20 +672,29 @@ def _mark_duplicates(result: ImportResult, labels, province: str) -> None:
 
 
 def check_file(path: str, unit: Unit, today: date) -> ImportResult:
-    wb, ws = open_upload(path)
+    wb, first = open_upload(path)
     try:
-        result = read_rows(ws, unit, today)
-        # Only the first sheet is read: a base union's file with a sheet per cell is told so, not half imported
-        # in silence (the template's own instructions sheet aside).
         instructions = folded_in_both_languages({"notes": INSTRUCTIONS_TITLE})
-        result.skipped_sheets = [
-            other.title
-            for other in wb.worksheets[1:]
-            if text.fold(other.title) not in instructions and _has_data(other)
-        ]
+        sheets = [ws for ws in wb.worksheets if text.fold(ws.title) not in instructions]
+        # The register is the first sheet with its column names: an office's file may open on a cover or a
+        # summary sheet. None has them: the first sheet's reading says which columns are missing.
+        ws = next((ws for ws in sheets if _has_header(ws)), first)
+        result = read_rows(ws, unit, today)
+        result.sheet, result.sheet_index = ws.title, wb.worksheets.index(ws)
+        # Only that sheet is read: a base union's file with a sheet per cell is told so, not half imported
+        # in silence (the template's own instructions sheet aside).
+        result.skipped_sheets = [other.title for other in sheets if other is not ws and _has_data(other)]
         return result
     finally:
         wb.close()
+
+
+def _has_header(ws) -> bool:
+    try:
+        _find_header(ws.iter_rows(values_only=True, max_col=HEADER_MAX_COLUMNS, max_row=HEADER_SEARCH_ROWS))
+    except ImportRefused:
+        return False
+    return True
 
 
 def _has_data(ws, rows: int = 50) -> bool:
@@ -734,7 +745,8 @@ def undo_batch(batch: ImportBatch, by=None) -> int:
 def errors_workbook(path: str, result: ImportResult) -> Workbook:
     """The uploaded file with one more column that says what is wrong on each row."""
     wb = load_workbook(path)
-    ws = wb.worksheets[0]
+    ws = wb.worksheets[result.sheet_index]
+    wb.active = result.sheet_index  # opened on the sheet with the errors
     col = ws.max_column + 1
     ws.cell(result.header_row, col, _("Lỗi")).font = Font(bold=True, color="C00000")
     ws.column_dimensions[ws.cell(1, col).column_letter].width = 60

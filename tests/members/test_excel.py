@@ -302,6 +302,40 @@ def test_sheets_after_the_first_that_hold_data_are_named_as_not_read(client, peo
     assert 'data-testid="skipped-sheets"' not in single
 
 
+def test_the_register_is_read_from_the_sheet_that_holds_it(client, people, tree):
+    """An office's file opening on a cover sheet: the register is the first sheet with its column names, and the
+    preview says which sheet was read; the errors file marks that sheet and opens on it."""
+    wb = Workbook()
+    wb.active.title = "Bìa"
+    wb.active.append(["BÁO CÁO DANH SÁCH ĐOÀN VIÊN NĂM 2026"])
+    register = wb.create_sheet("Danh sách")
+    for row in [HEADER, *GOOD_ROWS, [3, "Lò Văn Sai", "chưa rõ", "Nam", *[""] * 9, "C1"]]:
+        register.append(row)
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, as_upload(wb))
+    result = preview.context["result"]
+    assert [m.full_name for _row, m in result.members] == ["Hoàng Thị Lan", "Nông Văn Sơn"]
+    assert (result.sheet, [(e.row, e.column) for e in result.errors]) == ("Danh sách", [(5, "Ngày sinh")])
+    assert "Đã đọc trang tính “Danh sách”" in preview.content.decode()
+    assert result.skipped_sheets == ["Bìa"]  # said too: it holds something
+    marked = load_workbook(io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content))
+    assert marked.active.title == "Danh sách" and "Ngày sinh" in marked.active.cell(5, marked.active.max_column).value
+    assert marked["Bìa"].max_column == 1  # the cover is left as it was
+    # The first sheet holding the register is read as before, without a word about sheets.
+    single = upload(client, tree.B1, xlsx(GOOD_ROWS)).content.decode()
+    assert 'data-testid="sheet-read"' not in single
+
+
+def test_a_file_with_no_register_anywhere_says_which_columns_are_missing(client, people, tree):
+    wb = Workbook()
+    wb.active.append(["Tổng hợp", 120])
+    wb.create_sheet("Ghi chú").append(["Họ và tên", "Quê quán"])
+    client.force_login(people.officer)
+    body = upload(client, tree.B1, as_upload(wb)).content.decode()
+    assert "Không tìm thấy cột: Họ và tên (hoặc Họ tên); Ngày sinh" in body
+    assert not Member.objects.exists()
+
+
 def test_a_list_with_the_date_of_birth_under_nam_or_nu_is_read(client, people, tree):
     """The official lists' layout: "Ngày sinh" over two columns, "Nam" and "Nữ"; the date under one tells both."""
     f = sheet(
