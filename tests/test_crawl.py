@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from tests.conftest import data_for_the_module
-from unionapp import demo
+from unionapp import demo, guide
 
 HREF = re.compile(r'href="([^"#]*)(?:#[^"]*)?"')
 HIDDEN = re.compile(r"<(script|style)\b.*?</\1>|<!--.*?-->", re.S)
@@ -47,9 +47,13 @@ def production_static(tmp_path_factory):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
     }
+    # The guide is rendered once per change of its file, with its pictures' static names: rendered again here,
+    # and again after, so that neither storage's names outlive it.
+    guide._render.cache_clear()
     with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static"), STORAGES=storages):
         call_command("collectstatic", "--noinput", verbosity=0)
         yield
+    guide._render.cache_clear()
 
 
 def visible_text(html: str) -> str:
