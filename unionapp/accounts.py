@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionapp import audit
-from unionapp.models import Assignment, TemporaryPassword, Unit
+from unionapp.models import Assignment, Kind, Role, TemporaryPassword, Unit
 
 
 class RolesBackend(ModelBackend):
@@ -170,3 +170,10 @@ class TemporaryPasswordMiddleware:
             request, _("Mật khẩu của bạn do cán bộ cấp trên đặt. Hãy đặt mật khẩu của riêng bạn để tiếp tục.")
         )
         return redirect("password_change")
+
+
+def cells_without_secretary(unit: Unit):
+    """The open cells in ``unit``'s subtree that no open account keeps as secretary: nobody can log in to
+    enter their register. Where accounts are given (a base union's page and to-do list, the roll-out command)."""
+    held = Assignment.objects.filter(role=Role.CELL_SECRETARY, user__is_active=True).values("unit_id")
+    return Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True).exclude(pk__in=held)

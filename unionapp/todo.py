@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from members.models import MAX_AGE, Member, Status, Transfer, YearRating, born_by_for_age
 from referrals.models import Referral, Stage
+from unionapp import accounts
 from unionapp.models import Kind
 from unionapp.scoping import Cap
 
@@ -70,6 +71,19 @@ def todo(request, unit, members: list | None = None) -> list[dict]:
             url = reverse("pipeline_many", args=[unit.pk, "admit"]) if n > 1 else board
             text_ = ngettext("%(n)s hồ sơ chờ chuẩn y", "%(n)s hồ sơ chờ chuẩn y", n) % {"n": n}
             items.append({"key": "awaiting-approval", "text": text_, "url": url, "action": _("Chuẩn y kết nạp")})
+    if unit.kind == Kind.BASE and request.scope.can(Cap.MANAGE_UNITS, unit):
+        # A base union gives its cells' secretaries their accounts: the open cells nobody can log in to.
+        unkept = list(accounts.cells_without_secretary(unit).order_by("path").values_list("pk", flat=True))
+        if unkept:
+            n = len(unkept)
+            text_ = ngettext(
+                "%(n)s chi đoàn chưa có tài khoản bí thư.", "%(n)s chi đoàn chưa có tài khoản bí thư.", n
+            ) % {"n": n}
+            if n == 1:
+                url, action = f"{reverse('user_create')}?unit={unkept[0]}", _("Tạo tài khoản")
+            else:  # the cells are marked in the base union's list of its units
+                url, action = f"{reverse('unit_detail', args=[unit.pk])}#truc-thuoc", _("Xem các chi đoàn")
+            items.append({"key": "cells-without-secretary", "text": text_, "url": url, "action": action})
     if unit.kind == Kind.DISTRICT and request.scope.can(Cap.APPROVE_ADMISSIONS, unit):
         # District staff approve for the base unions below them: where candidates wait, most first.
         waiting = (

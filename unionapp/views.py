@@ -124,13 +124,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         if unit.kind == Kind.BASE and request.scope.can(Cap.MANAGE_UNITS, unit):
             # For those who give the accounts: the open cells nobody can log in to (one query).
-            kept = set(
-                Assignment.objects.filter(
-                    unit__parent=unit, role=Role.CELL_SECRETARY, user__is_active=True
-                ).values_list("unit_id", flat=True)
-            )
+            unkept = set(accounts.cells_without_secretary(unit).values_list("pk", flat=True))
             for child in children:
-                child.no_secretary = child.is_active and child.pk not in kept
+                child.no_secretary = child.pk in unkept
         total = sum(counts.values())
         away_total = 0
     context = {

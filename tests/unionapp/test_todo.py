@@ -87,3 +87,21 @@ def test_in_the_season_of_the_review_a_cell_is_reminded_of_the_members_not_yet_r
     monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 12, 10))
     client.force_login(people.district)  # reads the cell, rates nobody
     assert "ratings-due" not in todo(client, tree.C1)
+
+
+def test_a_base_union_is_told_which_cells_nobody_can_log_in_to(client, people, tree):
+    client.force_login(people.officer)
+    # C1 has its secretary, C2 none: one cell, its account made straight from the list.
+    assert todo(client, tree.B1)["cells-without-secretary"] == (
+        "1 chi đoàn chưa có tài khoản bí thư.",
+        f"{reverse('user_create')}?unit={tree.C2.pk}",
+    )
+    people.secretary.is_active = False  # C1's secretary left: their account is locked
+    people.secretary.save()
+    assert todo(client, tree.B1)["cells-without-secretary"] == (
+        "2 chi đoàn chưa có tài khoản bí thư.",
+        f"{reverse('unit_detail', args=[tree.B1.pk])}#truc-thuoc",
+    )
+    # Not for those who give no accounts.
+    client.force_login(people.district)
+    assert "cells-without-secretary" not in todo(client, tree.B1)

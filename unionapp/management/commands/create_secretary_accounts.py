@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from members.excel import append_text_row, style_header
 from unionapp import accounts
-from unionapp.models import Kind, Role, Unit
+from unionapp.models import Role, Unit
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied by hand
 
@@ -58,13 +58,7 @@ class Command(BaseCommand):
         creator = User.objects.filter(username=by).first() if by else None
         if by and creator is None:
             raise CommandError(f"Không có tài khoản {by}.")
-        held = Unit.objects.filter(assignments__role=Role.CELL_SECRETARY, assignments__user__is_active=True)
-        cells = list(
-            Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True)
-            .exclude(pk__in=held.values("pk"))
-            .select_related("parent")
-            .order_by("path")
-        )
+        cells = list(accounts.cells_without_secretary(unit).select_related("parent").order_by("path"))
         self.stdout.write(f"{len(cells)} chi đoàn chưa có tài khoản bí thư dưới {unit.name}.")
         if dry_run or not cells:
             for cell in cells:
