@@ -77,6 +77,8 @@ class RowError:
 class ImportResult:
     members: list = field(default_factory=list)  # (row number, unsaved Member)
     header_row: int = 1  # the row of the column names (an office's own list may start with its title)
+    font: str = ""  # the old font the file was typed in (TCVN3, VNI), read back into Unicode
+    font_changes: list = field(default_factory=list)  # (row, column, as typed, as read)
     sheet: str = ""  # the name of the sheet read
     sheet_index: int = 0  # its place in the file: the first one with the register's column names
     skipped_sheets: list = field(default_factory=list)  # other sheets holding data: not read
@@ -315,8 +317,8 @@ def _education_text(value) -> str:
 TEXT_READERS = {"education": _education_text}  # what Excel made of a field typed into a plain cell, read back
 OLD_FONT_CHECKED = ("ethnicity", "religion", "address", "occupation")  # besides the name: words, not codes
 OLD_FONT = gettext_lazy(
-    "chữ gõ bằng phông cũ (TCVN3 .VnTime hoặc VNI) nên hiển thị sai. Hãy chuyển mã tệp sang Unicode (ví dụ bằng "
-    "Unikey: Công cụ chuyển mã, từ TCVN3 hoặc VNI sang Unicode) rồi tải lên lại."
+    "chữ gõ bằng phông cũ (TCVN3 .VnTime hoặc VNI) mà phần mềm không tự đọc lại được. Hãy chuyển mã tệp sang "
+    "Unicode (ví dụ bằng Unikey: Công cụ chuyển mã, từ TCVN3 hoặc VNI sang Unicode) rồi tải lên lại."
 )
 
 
@@ -449,6 +451,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
     seen_ids: dict[str, int] = {}
     empty_run, count = 0, 0
     month_first = MonthFirst()
+    old_font = OldFont()
     by_gender = "male" in mapping.values()  # a column for each gender
     for row_no, values in enumerate(rows, start=result.header_row + 1):
         if values and str(values[0] or "").strip().upper() == EXAMPLE_MARK:
@@ -467,7 +470,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         count += 1
         if count > MAX_ROWS:
             raise ImportRefused(_("Trang tính có hơn 50.000 dòng. Hãy chia thành nhiều tệp."))
-        member, errors = _row_to_member(record, row_no, labels, cells, unit, today)
+        member, errors = _row_to_member(record, row_no, labels, cells, unit, today, old_font)
         if member and member.citizen_id:
             if member.citizen_id in seen_ids:
                 errors.append(
@@ -491,9 +494,39 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         wrong = {e.row for e in suspects}
         result.members = [(n, m) for n, m in result.members if n not in wrong]
         result.errors.sort(key=lambda e: e.row)
+    result.font = old_font.font or ""
+    result.font_changes = [(row, labels[f], typed, read) for row, f, typed, read in old_font.changes]
     _mark_duplicates(result, labels, unit.province_path())
     result.duplicates.sort(key=lambda e: e.row)
     return result
+
+
+class OldFont:
+    """Text typed in an old Vietnamese font (TCVN3 ".VnTime", VNI-Times), read back into Unicode. A file is typed
+    in one font: a row that reads as Vietnamese in one font only decides it, and a row that reads in both (a
+    short word) follows it. Each change is kept for the preview, where the reader checks the names."""
+
+    def __init__(self):
+        self.font: str | None = None
+        self.changes: list[tuple[int, str, str, str]] = []
+
+    def read(self, row_no: int, fields: dict[str, str]) -> tuple[dict[str, str], str | None]:
+        """The fields typed in an old font, read back ({field: text}), and the first field none can read."""
+        typed = {f: v for f, v in fields.items() if text.in_old_font(v)}
+        if not typed:
+            return {}, None
+        readings = text.old_font_readings(list(typed.values()))
+        font = next(iter(readings)) if len(readings) == 1 else self.font if self.font in readings else None
+        if font is None:
+            unread = next((f for f, v in typed.items() if len(text.old_font_readings([v])) != 1), next(iter(typed)))
+            return {}, unread
+        if len(readings) == 1:
+            self.font = self.font or font
+        read = dict(zip(typed, readings[font], strict=True))
+        if "full_name" in read:  # the old fonts had no capital with a tone: "¸nh" was typed for "Ánh"
+            read["full_name"] = " ".join(w[:1].upper() + w[1:] for w in read["full_name"].split(" "))
+        self.changes.extend((row_no, f, typed[f], read[f]) for f in read)
+        return read, None
 
 
 DAY_FIRST = re.compile(r"\s*(\d{1,2})[/.-]\d{1,2}[/.-]\d{4}\s*$")
@@ -538,7 +571,7 @@ class MonthFirst:
         return found
 
 
-def _row_to_member(record, row_no, labels, cells, unit, today):
+def _row_to_member(record, row_no, labels, cells, unit, today, old_font):
     errors = []
 
     def err(field_name, message):
@@ -598,13 +631,14 @@ def _row_to_member(record, row_no, labels, cells, unit, today):
         err("cell_code", _("thiếu mã chi đoàn"))
     lengths = {"ethnicity": 50, "religion": 50, "address": 255, "education": 100, "occupation": 100, "card_number": 30}
     values = {f: TEXT_READERS.get(f, _as_text)(record.get(f)) for f in lengths}
+    read, unread = old_font.read(row_no, {"full_name": name, **{f: values[f] for f in OLD_FONT_CHECKED}})
+    if unread:
+        err(unread, str(OLD_FONT))  # once a row: the whole file was typed so
+    name = read.pop("full_name", name)
+    values |= read
     for f, n in lengths.items():
         if len(values[f]) > n:
             err(f, _("quá dài (tối đa %(n)s ký tự)") % {"n": n})
-    for f, value in (("full_name", name), *((f, values[f]) for f in OLD_FONT_CHECKED)):
-        if text.in_old_font(value):
-            err(f, str(OLD_FONT))
-            break  # once a row: the whole file was typed so
     if errors:
         return None, errors
     member = Member(

@@ -25,8 +25,115 @@ _VIETNAMESE_LETTERS = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 
 
 def in_old_font(value: str | None) -> bool:
-    """Whether ``value`` reads as text typed in TCVN3 or VNI, shown garbled ("NguyÔn V¨n An")."""
-    return bool(value) and any(c in _OLD_FONT_SIGNS for c in value) and not _VIETNAMESE_LETTERS.search(value)
+    """Whether ``value`` reads as text typed in TCVN3 or VNI, shown garbled: with an old font's signs
+    ("NguyÔn V¨n An"), or with letters of Vietnamese looks that make no Vietnamese word until read in an old
+    font ("Traàn Quoác Tuaán", VNI for "Trần Quốc Tuấn")."""
+    if not value or value.isascii() or _VIETNAMESE_LETTERS.search(value):
+        return False
+    if any(c in _OLD_FONT_SIGNS for c in value):
+        return True
+    return not _reads_as_vietnamese(value) and bool(old_font_readings([value]))
+
+
+# --- text typed in an old font, read back --------------------------------------------------------------------
+# TCVN3 (the ".VnTime" fonts): one byte a letter. Each vowel: the letter, then with grave, acute, hook, tilde, dot.
+_TCVN3 = {
+    **dict(zip("àáảãạ", "µ¸¶·¹", strict=True)),
+    **dict(zip("ăằắẳẵặ", "¨»¾¼½Æ", strict=True)),
+    **dict(zip("âầấẩẫậ", "©ÇÊÈÉË", strict=True)),
+    **dict(zip("èéẻẽẹ", "ÌÐÎÏÑ", strict=True)),
+    **dict(zip("êềếểễệ", "ªÒÕÓÔÖ", strict=True)),
+    **dict(zip("ìíỉĩị", "×ÝØÜÞ", strict=True)),
+    **dict(zip("òóỏõọ", "ßãáâä", strict=True)),
+    **dict(zip("ôồốổỗộ", "«åèæçé", strict=True)),
+    **dict(zip("ơờớởỡợ", "¬êíëìî", strict=True)),
+    **dict(zip("ùúủũụ", "ïóñòô", strict=True)),
+    **dict(zip("ưừứửữự", "\xadõøö÷ù", strict=True)),
+    **dict(zip("ỳýỷỹỵ", "úýûüþ", strict=True)),
+    **dict(zip("đĂÂĐÊÔƠƯ", "®¡¢§£¤¥¦", strict=True)),
+}
+_FROM_TCVN3 = str.maketrans({code: letter for letter, code in _TCVN3.items()})
+
+# VNI (the "VNI-Times" fonts): a letter, then a sign for its mark; a few letters of their own.
+_TONE = {"acute": "\u0301", "grave": "\u0300", "hook": "\u0309", "tilde": "\u0303", "dot": "\u0323"}
+_VNI_TONES = dict(zip("ùøûõï", ("acute", "grave", "hook", "tilde", "dot"), strict=True))
+_VNI_HAT = dict(zip("âáàåãä", (None, "acute", "grave", "hook", "tilde", "dot"), strict=True))  # â ê ô
+_VNI_BREVE = dict(zip("êéèúüë", (None, "acute", "grave", "hook", "tilde", "dot"), strict=True))  # ă
+_VNI_LETTERS = {"ô": "ơ", "ö": "ư", "í": "í", "ì": "ì", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ", "ñ": "đ"}
+
+
+def _from_vni(value: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        c = value[i]
+        low = c.lower()
+        base = _VNI_LETTERS.get(low, c if low in "aeouy" else None)
+        base = base.upper() if base and c.isupper() else base
+        sign = value[i + 1].lower() if i + 1 < len(value) else ""
+        marks = ""
+        if low in "aeo" and sign in _VNI_HAT:
+            marks, tone = "\u0302", _VNI_HAT[sign]
+        elif low == "a" and sign in _VNI_BREVE:
+            marks, tone = "\u0306", _VNI_BREVE[sign]
+        elif base and low in "aeouyôö" and sign in _VNI_TONES:
+            tone = _VNI_TONES[sign]
+        else:
+            out.append(base or c)
+            i += 1
+            continue
+        out.append(unicodedata.normalize("NFC", (base or c) + marks + (_TONE[tone] if tone else "")))
+        i += 2
+    return "".join(out)
+
+
+_TONE_MARKS = frozenset(_TONE.values())
+_INITIALS = ("ngh", "ng", "gh", "gi", "kh", "nh", "ph", "qu", "th", "tr", "ch", *"bcdđghklmnprstvx", "")
+_FINALS = ("ch", "nh", "ng", *"cmnpt", "")
+_NUCLEI = frozenset(
+    "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ uy ưa ưi ươ ưu "
+    "iêu yê yêu oai oao oay oeo uây uôi ươi ươu uya uyê uyu ya".split()
+)
+# Latin-1 letters that are Vietnamese ones too; any other character of that range is an old font's code.
+_LATIN1_VIETNAMESE = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ·")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _syllable(word: str) -> bool:
+    """Whether ``word`` is a Vietnamese syllable: an initial, a vowel group, a final, one tone at most."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    if sum(c in _TONE_MARKS for c in decomposed) > 1:
+        return False
+    bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+    if not any(c in "aăâeêioôơuưy" for c in bare):  # an abbreviation ("ĐT" in "GD-ĐT")
+        return True
+    return any(
+        bare.startswith(initial) and bare.endswith(final) and bare[len(initial) : len(bare) - len(final)] in _NUCLEI
+        for initial in _INITIALS
+        for final in _FINALS
+        if len(initial) + len(final) < len(bare) and not (initial == "qu" and bare[2] in "uư")
+    )
+
+
+def _reads_as_vietnamese(value: str) -> bool:
+    return all(ord(c) < 0x80 or ord(c) > 0xFF or c in _LATIN1_VIETNAMESE for c in value) and all(
+        w.isascii() or _syllable(w) for w in _WORD.findall(value)
+    )
+
+
+OLD_FONTS = {"TCVN3": lambda value: value.translate(_FROM_TCVN3), "VNI": _from_vni}
+
+
+def old_font_readings(values: list[str]) -> dict[str, list[str]]:
+    """{font: ``values`` read back from it} for each old font (TCVN3, VNI) in which every word of every value is
+    a Vietnamese syllable: "NguyÔn V¨n An" reads as "Nguyễn Văn An" in TCVN3 only, "Nguyeãn Vaên An" in VNI only;
+    a short "Tæ" reads in both ("Tổ", "Tỉ"); a name that is no Vietnamese syllable ("K'Br«") in neither."""
+    readings = {}
+    for font, read in OLD_FONTS.items():
+        read_values = [nfc(read(v)) for v in values]
+        if all(_reads_as_vietnamese(v) for v in read_values):
+            readings[font] = read_values
+    return readings
 
 
 def fold(value: str | None) -> str:

@@ -215,22 +215,36 @@ def test_the_template_formats_the_columns_of_digits_and_grades_as_text(client, p
     }  # fmt: skip
 
 
-def test_names_typed_in_an_old_font_are_refused_with_how_to_convert_them(client, people, tree):
-    """An old register typed in .VnTime (TCVN3) or VNI-Times shows "NguyÔn V¨n An": refused, not stored garbled."""
+def test_a_register_typed_in_an_old_font_is_read_back_into_unicode(client, people, tree):
+    """An old register typed in .VnTime (TCVN3) or VNI-Times shows "NguyÔn V¨n An": read back as it was meant,
+    the preview showing what was changed; what reads as no Vietnamese is refused with how to convert it."""
     rows = [
         [1, "NguyÔn V¨n An", "05/05/2005", "Nam", "Tµy", "", "", "", "Th«n B¶n Tr¹i", "", "", "", "", "C1"],
         [2, "Nguyeãn Vaên Ñoaøn", "05/05/2005", "Nam", "", "", "", "", "", "", "", "", "", "C1"],
-        [3, "Nguyễn Văn An", "05/05/2005", "Nam", "Tày", "", "", "", "Thôn Bản Trại", "", "", "", "", "C1"],
-        [4, "Lò Văn Hai", "05/05/2005", "Nam", "", "", "", "", "B¶n Hon", "", "", "", "", "C1"],  # only the address old
+        [3, "Nguyễn Văn Ba", "05/05/2005", "Nam", "Tày", "", "", "", "Thôn Bản Trại", "", "", "", "", "C1"],
+        [4, "Lò Văn Hai", "05/05/2005", "Nam", "", "", "", "", "Tæ 5", "", "", "", "", "C1"],  # "Tổ" or "Tỉ"
+        [5, "¸nh ThÞ Mai", "05/05/2005", "Nữ", "", "", "", "", "", "", "", "", "", "C1"],
+        [6, "K'Br« Y Blim", "05/05/2005", "Nam", "£ §ª", "", "", "", "", "", "", "", "", "C1"],
     ]
     client.force_login(people.officer)
     preview = upload(client, tree.B1, xlsx(rows))
     result = preview.context["result"]
-    assert [(e.row, e.column) for e in result.errors] == [(2, "Họ và tên"), (3, "Họ và tên"), (5, "Địa chỉ")]
-    assert [m.full_name for _row, m in result.members] == ["Nguyễn Văn An"]
-    assert "phông cũ (TCVN3 .VnTime hoặc VNI)" in preview.content.decode()
+    read = [(m.full_name, m.ethnicity, m.address) for _row, m in result.members]
+    assert read == [
+        ("Nguyễn Văn An", "Tày", "Thôn Bản Trại"),
+        ("Nguyễn Văn Đoàn", "Kinh", ""),
+        ("Nguyễn Văn Ba", "Tày", "Thôn Bản Trại"),
+        ("Lò Văn Hai", "Kinh", "Tổ 5"),  # the file's font (TCVN3) decides what reads in both
+        ("Ánh Thị Mai", "Kinh", ""),  # no capital with a tone in those fonts
+    ]
+    assert result.font == "TCVN3"
+    assert (2, "Họ và tên", "NguyÔn V¨n An", "Nguyễn Văn An") in result.font_changes
+    body = preview.content.decode()
+    assert "NguyÔn V¨n An” → “Nguyễn Văn An" in body and 'data-testid="old-font"' in body
+    assert [(e.row, e.column) for e in result.errors] == [(7, "Họ và tên")]
+    assert "phông cũ (TCVN3 .VnTime hoặc VNI)" in body
     marked = load_workbook(io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content))
-    assert "Unikey" in marked.active.cell(2, marked.active.max_column).value
+    assert "Unikey" in marked.active.cell(7, marked.active.max_column).value
 
 
 def test_dates_excel_read_month_first_are_refused_with_the_date_meant(client, people, tree):

@@ -79,3 +79,26 @@ def test_text_typed_in_an_old_font_is_recognised(garbled):
 )
 def test_unicode_text_is_not_taken_for_an_old_font(unicode_text):
     assert not text.in_old_font(unicode_text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "font", "meant"),
+    [
+        ("NguyÔn ThÞ Quúnh", "TCVN3", "Nguyễn Thị Quỳnh"),
+        ("Sè 12 ®\xadêng Lª Lîi", "TCVN3", "Số 12 đường Lê Lợi"),
+        ("L\xad¬ng V¨n Kh\xad¬ng", "TCVN3", "Lương Văn Khương"),
+        ("Phßng GD-§T", "TCVN3", "Phòng GD-ĐT"),
+        ("Nguyeãn Thò Ngoïc AÙnh", "VNI", "Nguyễn Thị Ngọc Ánh"),
+        ("Traàn Quoác Tuaán", "VNI", "Trần Quốc Tuấn"),
+        ("Phaät giaùo", "VNI", "Phật giáo"),
+    ],
+)
+def test_text_typed_in_an_old_font_is_read_back_in_the_one_font_it_makes_sense_in(typed, font, meant):
+    assert text.in_old_font(typed)
+    assert text.old_font_readings([typed]) == {font: [meant]}
+
+
+def test_what_reads_in_both_old_fonts_or_in_neither_is_not_guessed():
+    assert text.old_font_readings(["Tæ 5"]) == {"TCVN3": ["Tổ 5"], "VNI": ["Tỉ 5"]}
+    assert text.old_font_readings(["Tæ 5", "NguyÔn V¨n An"]) == {"TCVN3": ["Tổ 5", "Nguyễn Văn An"]}
+    assert text.old_font_readings(["K'Br« Y Blim"]) == {}  # not Vietnamese syllables: no reading is trusted
