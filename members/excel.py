@@ -91,6 +91,12 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def font_examples(self) -> list:
+        """A few of the old font's cells read back, for the preview: names first, what the reader checks."""
+        names = [c for c in self.font_changes if c[1] == str(COLUMNS[0][1])]
+        return (names or self.font_changes)[:3]
+
     def error_rows(self) -> dict[int, list[str]]:
         rows: dict[int, list[str]] = {}
         for e in [*self.errors, *self.duplicates]:
