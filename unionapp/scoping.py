@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from unionapp.models import Assignment, Role, Unit
+from unionapp.models import Assignment, Role, Unit, path_range
 
 
 class Cap:
@@ -177,11 +177,26 @@ class Scope:
             units = units.filter(within.subtree_q())
         return list(units.values_list("pk", flat=True))
 
+    def gives_roles_q(self, via: str = "") -> Q:
+        """Q selecting the units on which this user gives roles (``Cap.MANAGE_UNITS``): those below a unit they
+        manage, not that unit itself, so that a base union's officers keep its cells' secretaries, not one
+        another (nobody locks out a peer). The top of the tree, with nobody above it in the app, is the
+        exception: the province office keeps its own accounts."""
+        if self.is_superuser:
+            return Q()
+        q = Q(pk__in=[])
+        for root in self.roots(Cap.MANAGE_UNITS):
+            low, high = path_range(root.path)
+            q |= Q(**{f"{via}path__gt": low, f"{via}path__lt": high})
+            if root.parent_id is None:
+                q |= Q(**{f"{via}pk": root.pk})
+        return q
+
     def accounts(self) -> QuerySet:
-        """The accounts this user manages (``Cap.MANAGE_UNITS``): those whose every role lies in that part
-        of the tree. An account also holding a role elsewhere is managed by whoever holds that part too;
+        """The accounts this user manages: those whose every role lies where they give roles
+        (``gives_roles_q``). An account also holding a role elsewhere is managed by whoever holds that part too;
         staff and superusers are managed in the admin; one's own account on the password page."""
-        within = self.q(Cap.MANAGE_UNITS, via="unit__")
+        within = self.gives_roles_q(via="unit__")
         users = User.objects.filter(is_superuser=False, is_staff=False).exclude(pk=self.user.pk)
         users = users.filter(pk__in=Assignment.objects.filter(within).values("user_id"))
         if not self.is_superuser:

@@ -212,7 +212,7 @@ USERS_PAGE_SIZE = 50
 
 def managed_units(request):
     """The active units on which the manager may give a role, in tree order."""
-    return request.scope.units(Cap.MANAGE_UNITS).filter(is_active=True).order_by("path")
+    return Unit.objects.filter(request.scope.gives_roles_q(), is_active=True).order_by("path")
 
 
 def get_account(request, pk) -> User:

@@ -260,10 +260,15 @@ def test_a_base_unions_officer_gives_its_cells_their_secretaries(client, tree, p
     client.force_login(people.officer)
     form = client.get(reverse("user_create"), {"unit": tree.C2.pk}).context["form"]
     assert form["unit"].value() == tree.C2.pk and form["role"].value() == Role.CELL_SECRETARY
-    # Offered: its cells and itself, and only the roles held there.
-    assert set(form.fields["unit"].queryset) == {tree.B1, tree.C1, tree.C2}
-    assert [r for r, _label in form.fields["role"].choices] == [Role.CELL_SECRETARY, Role.BASE_OFFICER]
-    assert form.fields["unit"].help_text == "Bí thư chi đoàn: chọn chi đoàn; cán bộ Đoàn cơ sở: đoàn cơ sở."
+    # Offered: its cells, and only the role held there (no hint needed for a single role).
+    assert set(form.fields["unit"].queryset) == {tree.C1, tree.C2}
+    assert [r for r, _label in form.fields["role"].choices] == [Role.CELL_SECRETARY]
+    assert form.fields["unit"].help_text == ""
+    province_form = _form_of(client, people.province)
+    assert province_form.fields["unit"].help_text == (
+        "Bí thư chi đoàn: chọn chi đoàn; cán bộ Đoàn cơ sở: đoàn cơ sở; cán bộ Huyện đoàn: huyện đoàn."
+    )
+    client.force_login(people.officer)
     response = client.post(reverse("user_create"), new_account(unit=tree.C2.pk))
     user = User.objects.get(username="bithu.mot")
     assert response.status_code == 302
@@ -271,9 +276,15 @@ def test_a_base_unions_officer_gives_its_cells_their_secretaries(client, tree, p
     assert AuditEvent.objects.get(object_id=str(user.pk), action=AuditEvent.Action.CREATE).username == "canboxa"
 
 
-def test_a_base_unions_officer_gives_no_role_beyond_it(client, tree, people):
+def _form_of(client, user):
+    client.force_login(user)
+    return client.get(reverse("user_create")).context["form"]
+
+
+def test_a_base_unions_officer_gives_no_role_beyond_its_cells(client, tree, people):
     client.force_login(people.officer)
-    for role, unit in ((Role.CELL_SECRETARY, tree.C3), (Role.PROVINCE_OFFICE, tree.P), (Role.DISTRICT_STAFF, tree.D1)):
+    beyond = ((Role.CELL_SECRETARY, tree.C3), (Role.PROVINCE_OFFICE, tree.P), (Role.DISTRICT_STAFF, tree.D1))
+    for role, unit in (*beyond, (Role.BASE_OFFICER, tree.B1)):  # nor a colleague on the base union itself
         response = client.post(reverse("user_create"), new_account(role=role, unit=unit.pk))
         assert response.status_code == 200 and response.context["form"].errors, role
     detail = client.post(
@@ -298,3 +309,19 @@ def test_a_base_unions_officer_sets_a_new_password_for_its_secretaries_only(clie
         assert client.post(reverse("user_password", args=[other.pk]), new).status_code == 404
         other.refresh_from_db()
         assert not other.check_password("Mat-khau-moi-2026")
+
+
+def test_peers_do_not_manage_one_another_below_the_province(client, tree, people):
+    """A base union's officers keep its cells' secretaries, not one another: none locks a colleague out. The
+    province office, with nobody above it in the app, keeps its own."""
+    colleague = make_user("canboxa2", Role.BASE_OFFICER, tree.B1)
+    client.force_login(people.officer)
+    for url in ("user_detail", "user_password", "user_active"):
+        assert client.post(reverse(url, args=[colleague.pk])).status_code == 404
+    colleague.refresh_from_db()
+    assert colleague.is_active
+    assert "canboxa2" not in {u.username for u in client.get(reverse("user_list")).context["page"].object_list}
+    office = make_user("vanphong2", Role.PROVINCE_OFFICE, tree.P)
+    client.force_login(people.province)
+    assert client.get(reverse("user_detail", args=[office.pk])).status_code == 200
+    assert client.get(reverse("user_detail", args=[colleague.pk])).status_code == 200
