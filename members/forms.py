@@ -67,6 +67,18 @@ class PersonFields:
         if len(name) < 2 or not any(c.isalpha() for c in name):
             raise ValidationError(_("Hãy nhập họ và tên đầy đủ."))
         if text.in_old_font(name):  # pasted from an old document
+            readings = text.old_font_readings([name])
+            if len(readings) == 1:  # read back: put in the box, for the user to check and save
+                [meant] = next(iter(readings.values()))
+                self.data = self.data.copy()
+                self.data[self.add_prefix("full_name")] = meant
+                raise ValidationError(
+                    _(
+                        "Họ và tên được dán từ văn bản gõ bằng phông cũ (%(font)s) nên hiển thị sai; phần mềm đã đọc "
+                        "lại thành “%(meant)s” trong ô. Hãy kiểm tra rồi lưu lại."
+                    )
+                    % {"font": next(iter(readings)), "meant": meant}
+                )
             raise ValidationError(
                 _(
                     "Họ và tên có vẻ được dán từ văn bản gõ bằng phông cũ (TCVN3 .VnTime hoặc VNI) nên hiển thị sai. "

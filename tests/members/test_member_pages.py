@@ -52,11 +52,25 @@ def test_errors_are_vietnamese_next_to_the_field_and_nothing_is_saved(client, pe
     assert not Member.objects.filter(full_name="Lò Thị Mai").exists()
 
 
-def test_a_name_pasted_from_an_old_font_document_is_refused(client, people, tree):
-    """ "Lª ThÞ Hµ" is Lê Thị Hà typed in .VnTime: stored so, no search would ever find her."""
+def test_a_name_pasted_from_an_old_font_document_is_read_back_for_the_user_to_check(client, people, tree):
+    """ "Lª ThÞ Hµ" is Lê Thị Hà typed in .VnTime: stored so, no search would ever find her. The form puts the
+    name it reads back in the box and asks to check it; saving again stores it."""
     client.force_login(people.secretary)
-    response = client.post(reverse("member_create"), member_data(tree.C1, full_name="Lª ThÞ Hµ"))
+    data = member_data(tree.C1, full_name="Lª ThÞ Hµ")
+    response = client.post(reverse("member_create"), data)
+    body = response.content.decode()
+    assert "phông cũ (TCVN3) nên hiển thị sai; phần mềm đã đọc lại thành “Lê Thị Hà”" in body
+    assert response.context["form"]["full_name"].value() == "Lê Thị Hà"
+    assert not Member.objects.exists()
+    client.post(reverse("member_create"), data | {"full_name": response.context["form"]["full_name"].value()})
+    assert Member.objects.get().full_name == "Lê Thị Hà"
+
+
+def test_a_pasted_name_no_old_font_reads_is_refused(client, people, tree):
+    client.force_login(people.secretary)
+    response = client.post(reverse("member_create"), member_data(tree.C1, full_name="K'Br« Y Blim"))
     assert "dán từ văn bản gõ bằng phông cũ (TCVN3 .VnTime hoặc VNI)" in response.content.decode()
+    assert response.context["form"]["full_name"].value() == "K'Br« Y Blim"  # as typed: nothing guessed
     assert not Member.objects.exists()
 
 
