@@ -498,3 +498,12 @@ def test_a_step_started_from_a_long_address_is_recorded_and_recognised_when_sent
     first, again = step(client, r, "refuse", data), step(client, r, "refuse", data)
     assert first["Location"] == again["Location"] == board
     assert Referral.objects.get(pk=r.pk).stage == Stage.NOT_ADMITTED
+
+
+def test_a_youths_name_pasted_in_an_old_font_is_read_back_into_the_box(client, people, tree):
+    introducer = make_member(tree.C1, joined_on=date(2020, 1, 1))
+    client.force_login(people.secretary)
+    response = client.post(reverse("referral_create"), referral_data(tree.C1, introducer, full_name="L\xad¬ng ThÞ Hoa"))
+    assert response.context["form"]["full_name"].value() == "Lương Thị Hoa"
+    assert "đã đọc lại thành “Lương Thị Hoa”" in response.content.decode()
+    assert not Referral.objects.exists()
