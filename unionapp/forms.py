@@ -180,8 +180,9 @@ def filters_set(form, shown: tuple[str, ...] = ("q", "unit")) -> int:
 
 
 class UnitChoiceField(LabelledModelChoiceField):
-    """A unit in a picker, indented by its depth in the tree: each unit followed by the units under it, the
-    units of one parent in alphabetical order. (The paths' order is the ids' as text: "/1/10/" before "/1/9/".)"""
+    """A unit in a picker, indented by its depth below the top of the list: each unit followed by the units under
+    it, the units of one parent in alphabetical order. (The paths' order is the ids' as text: "/1/10/" before
+    "/1/9/".) A base union's cells start at the margin, not three steps in, on a phone's narrow picker."""
 
     label_columns = ("name", "depth")
 
@@ -196,7 +197,8 @@ class UnitChoiceField(LabelledModelChoiceField):
         def place(unit):  # the names from the top of the list down to the unit (ids break ties)
             return [(name_key(names.get(int(i), "")), int(i)) for i in unit[3].strip("/").split("/")]
 
-        return [(str(pk), self.label_of(name, depth)) for pk, name, depth, _path in sorted(units, key=place)]
+        top = min((depth for _pk, _name, depth, _path in units), default=0)
+        return [(str(pk), self.label_of(name, depth - top)) for pk, name, depth, _path in sorted(units, key=place)]
 
 
 class AssignmentFields(forms.Form):

@@ -39,22 +39,22 @@ def test_the_unit_picker_offers_the_scope_only_indented_with_the_choice_kept(cli
     html = client.get(reverse("member_list"), {"unit": tree.C2.pk}).content.decode()
     picker = re.search(r'<select name="unit"[^>]*>(.*?)</select>', html, re.S).group(1)
     options = re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', picker)
-    # The district's units in tree order, indented by depth, the chosen one selected, names escaped;
+    # The district's units in tree order, indented by depth below the district, the chosen one selected, names escaped;
     # nothing from the other district (C3) or above the scope (P).
     assert sorted(options) == sorted(
         [
             ("", "", "Tất cả đơn vị trong phạm vi"),
-            (str(tree.D1.pk), "", "— Huyện đoàn Một"),
-            (str(tree.B1.pk), "", "— — Đoàn xã Một"),
-            (str(tree.C1.pk), "", "— — — Chi đoàn Một"),
-            (str(tree.C2.pk), " selected", "— — — Chi đoàn Hai"),
-            (str(odd.pk), "", "— — — Chi đoàn &lt;Ba&gt; &amp; Bốn"),
+            (str(tree.D1.pk), "", "Huyện đoàn Một"),  # the top of their list, at the margin
+            (str(tree.B1.pk), "", "— Đoàn xã Một"),
+            (str(tree.C1.pk), "", "— — Chi đoàn Một"),
+            (str(tree.C2.pk), " selected", "— — Chi đoàn Hai"),
+            (str(odd.pk), "", "— — Chi đoàn &lt;Ba&gt; &amp; Bốn"),
         ]
     )
     assert [label for _v, _s, label in options][:3] == [
         "Tất cả đơn vị trong phạm vi",
-        "— Huyện đoàn Một",
-        "— — Đoàn xã Một",
+        "Huyện đoàn Một",
+        "— Đoàn xã Một",
     ]
 
 
