@@ -177,3 +177,8 @@ def cells_without_secretary(unit: Unit):
     enter their register. Where accounts are given (a base union's page and to-do list, the roll-out command)."""
     held = Assignment.objects.filter(role=Role.CELL_SECRETARY, user__is_active=True).values("unit_id")
     return Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True).exclude(pk__in=held)
+
+
+def cells_without_secretary_ids(unit: Unit) -> list[int]:
+    """The ids of ``cells_without_secretary(unit)``, in tree order."""
+    return list(cells_without_secretary(unit).order_by("path").values_list("pk", flat=True))

@@ -26,11 +26,12 @@ def review_year(day: date) -> int | None:
 BASES_SHOWN = 10  # a district's base unions with candidates waiting, most first
 
 
-def todo(request, unit, members: list | None = None) -> list[dict]:
+def todo(request, unit, members: list | None = None, unkept: list | None = None) -> list[dict]:
     """What waits for whoever opens this unit's page, each with the page that does it: members moving in to
     accept, candidates the cell meeting or the approvers have to see, members past 30, the year's 1+1. Shown on
-    a unit's page and on its dashboard (where base-union officers land); ``members``: a cell's counted members
-    when the caller has them already."""
+    a unit's page and on its dashboard (where base-union officers land); ``members``: a cell's counted members,
+    ``unkept``: a base union's cells without a secretary (``accounts.cells_without_secretary_ids``), when the
+    caller has them already."""
     today = timezone.localdate()
     can = {
         "can_edit": request.scope.can(Cap.EDIT_MEMBERS, unit),
@@ -73,7 +74,8 @@ def todo(request, unit, members: list | None = None) -> list[dict]:
             items.append({"key": "awaiting-approval", "text": text_, "url": url, "action": _("Chuẩn y kết nạp")})
     if unit.kind == Kind.BASE and request.scope.can(Cap.MANAGE_UNITS, unit):
         # A base union gives its cells' secretaries their accounts: the open cells nobody can log in to.
-        unkept = list(accounts.cells_without_secretary(unit).order_by("path").values_list("pk", flat=True))
+        if unkept is None:
+            unkept = accounts.cells_without_secretary_ids(unit)
         if unkept:
             n = len(unkept)
             text_ = ngettext(

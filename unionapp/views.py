@@ -93,7 +93,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = request.scope.get_unit(pk, Cap.VIEW_MEMBERS)
     children = in_list_order(unit.children.all())
-    members = None
+    members = unkept = None
     today = timezone.localdate()
     if unit.kind == Kind.CELL:
         # The cell's register in paper order.
@@ -124,7 +124,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         if unit.kind == Kind.BASE and request.scope.can(Cap.MANAGE_UNITS, unit):
             # For those who give the accounts: the open cells nobody can log in to (one query).
-            unkept = set(accounts.cells_without_secretary(unit).values_list("pk", flat=True))
+            unkept = accounts.cells_without_secretary_ids(unit)
             for child in children:
                 child.no_secretary = child.pk in unkept
         total = sum(counts.values())
@@ -145,7 +145,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["members"] = members
         context["hosted"] = hosted
         context["today"] = today
-    context["todo"] = todo(request, unit, members)
+    context["todo"] = todo(request, unit, members, unkept)
     return render(request, "unionapp/unit_detail.html", context)
 
 
