@@ -10,10 +10,15 @@ _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
 def nfc(value: str | None) -> str:
-    """Composed Unicode, control characters removed, runs of spaces collapsed, trimmed."""
+    """Composed Unicode, control characters removed, runs of spaces collapsed, trimmed; "Ð" (the Icelandic eth)
+    written for "Đ" made "Đ" again."""
     if not value:
         return ""
     value = unicodedata.normalize("NFC", str(value)).translate(_CONTROL)
+    if ("Ð" in value or "ð" in value) and not any(c in _OLD_FONT_SIGNS for c in value.translate(_ETH_AS_D)):
+        # Text in Windows-1258 read as Western shows its Đ so ("Ðoàn"): no Vietnamese word has an eth. In text
+        # typed in TCVN3, which writes "é" with that code ("BÐ"), the font's other codes tell it: left as it is.
+        value = value.translate(_ETH_AS_D)
     return _SPACES.sub(" ", value).strip()
 
 
@@ -21,6 +26,7 @@ def nfc(value: str | None) -> str:
 # font drew as "ă", "đ", "à", "ư" are these Latin-1 characters, which no Vietnamese word has ("Lª V¨n §¹t",
 # "Nguyeãn Vaên Ñoaøn"). A text that also has a Vietnamese letter of its own (ă, đ, ơ, ư, ạ ... ỹ) is Unicode.
 _OLD_FONT_SIGNS = frozenset("¨©ª«¬\xad®µ¶¸¹»¼½¾ÆÇËÎÏÐÑÖ×ØÜÞßäåæçëîïñö÷øûüþ")  # not "·", a middle dot in addresses
+_ETH_AS_D = str.maketrans("Ðð", "Đđ")
 _VIETNAMESE_LETTERS = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 
 
