@@ -71,6 +71,7 @@ class RowError:
     row: int
     column: str
     message: str
+    sheet: str = ""  # in a file read sheet by sheet (a sheet per cell), the sheet's name
 
 
 @dataclass
@@ -82,6 +83,9 @@ class ImportResult:
     sheet: str = ""  # the name of the sheet read
     sheet_index: int = 0  # its place in the file: the first one with the register's column names
     skipped_sheets: list = field(default_factory=list)  # other sheets holding data: not read
+    # A file with the register on several sheets (a base union's, a sheet per cell): each sheet read, as
+    # (name, its place in the file, its header row, the unit its rows go to when they name no cell, rows read).
+    parts: list = field(default_factory=list)
     columns_read: list = field(default_factory=list)  # (the file's column name, what it was read as)
     columns_unread: list = field(default_factory=list)  # the file's column names not read
     errors: list = field(default_factory=list)  # RowError
@@ -97,10 +101,11 @@ class ImportResult:
         names = [c for c in self.font_changes if c[1] == str(COLUMNS[0][1])]
         return (names or self.font_changes)[:3]
 
-    def error_rows(self) -> dict[int, list[str]]:
-        rows: dict[int, list[str]] = {}
+    def error_rows(self) -> dict[tuple[str, int], list[str]]:
+        """{(sheet, row): messages}; the sheet is "" when the file was read from one sheet."""
+        rows: dict[tuple[str, int], list[str]] = {}
         for e in [*self.errors, *self.duplicates]:
-            rows.setdefault(e.row, []).append(f"{e.column}: {e.message}" if e.column else e.message)
+            rows.setdefault((e.sheet, e.row), []).append(f"{e.column}: {e.message}" if e.column else e.message)
         return rows
 
 
@@ -716,17 +721,62 @@ def check_file(path: str, unit: Unit, today: date) -> ImportResult:
     try:
         instructions = folded_in_both_languages({"notes": INSTRUCTIONS_TITLE})
         sheets = [ws for ws in wb.worksheets if text.fold(ws.title) not in instructions]
-        # The register is the first sheet with its column names: an office's file may open on a cover or a
-        # summary sheet. None has them: the first sheet's reading says which columns are missing.
-        ws = next((ws for ws in sheets if _has_header(ws)), first)
-        result = read_rows(ws, unit, today)
-        result.sheet, result.sheet_index = ws.title, wb.worksheets.index(ws)
-        # Only that sheet is read: a base union's file with a sheet per cell is told so, not half imported
-        # in silence (the template's own instructions sheet aside).
-        result.skipped_sheets = [other.title for other in sheets if other is not ws and _has_data(other)]
+        # The register is on the sheets with its column names: an office's file may open on a cover or a
+        # summary sheet, and a base union's may hold a sheet per cell. None has them: the first sheet's reading
+        # says which columns are missing.
+        registers = [ws for ws in sheets if _has_header(ws)] or [first]
+        if len(registers) == 1:
+            [ws] = registers
+            result = read_rows(ws, unit, today)
+            result.sheet, result.sheet_index = ws.title, wb.worksheets.index(ws)
+        else:
+            result = _read_sheets(wb, registers, unit, today)
+        # Sheets with something else on them are named as not read, not half imported in silence (the
+        # template's own instructions sheet aside).
+        result.skipped_sheets = [other.title for other in sheets if other not in registers and _has_data(other)]
         return result
     finally:
         wb.close()
+
+
+def _read_sheets(wb, sheets: list, unit: Unit, today: date) -> ImportResult:
+    """A register on several sheets, each read on its own: rows naming no cell go to the cell the sheet is named
+    after ("Chi đoàn thôn Bản Trại", "Thôn Bản Trại" or its code), or else must name theirs. A citizen ID met
+    on two sheets is refused on the second, as on two rows of one sheet."""
+
+    def bare(name: str) -> str:
+        return text.fold(name).removeprefix("chi doan ").strip()
+
+    cells = Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True)
+    named = {bare(c.name): c for c in cells} | {c.code.lower(): c for c in cells}
+    result = ImportResult()
+    id_label = next(str(label) for f, label, *_rest in COLUMNS if f == "citizen_id")
+    seen: dict[str, tuple[str, int]] = {}
+    for ws in sheets:
+        target = named.get(bare(ws.title)) or named.get(ws.title.strip().lower()) or unit
+        part = read_rows(ws, target, today)
+        for e in [*part.errors, *part.duplicates]:
+            e.sheet = ws.title
+        result.errors += part.errors
+        result.duplicates += part.duplicates
+        kept = len(result.members)
+        for row_no, m in part.members:
+            if m.citizen_id and m.citizen_id in seen:
+                sheet, row = seen[m.citizen_id]
+                message = _("trùng với dòng %(row)s của trang tính %(sheet)s") % {"row": row, "sheet": sheet}
+                result.errors.append(RowError(row_no, id_label, message, ws.title))
+                continue
+            if m.citizen_id:
+                seen[m.citizen_id] = (ws.title, row_no)
+            result.members.append((row_no, m))
+        kept = len(result.members) - kept
+        result.parts.append((ws.title, wb.worksheets.index(ws), part.header_row, target.name, kept))
+        result.font = result.font or part.font
+        result.font_changes += part.font_changes
+        result.columns_read += [c for c in part.columns_read if c not in result.columns_read]
+        result.columns_unread += [c for c in part.columns_unread if c not in result.columns_unread]
+    result.sheet, result.sheet_index, result.header_row = sheets[0].title, result.parts[0][1], result.parts[0][2]
+    return result
 
 
 def _has_header(ws) -> bool:
@@ -785,15 +835,19 @@ def undo_batch(batch: ImportBatch, by=None) -> int:
 def errors_workbook(path: str, result: ImportResult) -> Workbook:
     """The uploaded file with one more column that says what is wrong on each row."""
     wb = load_workbook(path)
-    ws = wb.worksheets[result.sheet_index]
-    wb.active = result.sheet_index  # opened on the sheet with the errors
-    col = ws.max_column + 1
-    ws.cell(result.header_row, col, _("Lỗi")).font = Font(bold=True, color="C00000")
-    ws.column_dimensions[ws.cell(1, col).column_letter].width = 60
-    for row, messages in result.error_rows().items():
-        c = ws.cell(row, col, "; ".join(messages))
+    parts = {title: (index, header) for title, index, header, *_rest in result.parts}
+    marked: dict[int, int] = {}  # sheet index: the column of its errors
+    for (sheet, row), messages in sorted(result.error_rows().items()):
+        index, header = parts.get(sheet, (result.sheet_index, result.header_row))
+        ws = wb.worksheets[index]
+        if index not in marked:
+            marked[index] = col = ws.max_column + 1
+            ws.cell(header, col, _("Lỗi")).font = Font(bold=True, color="C00000")
+            ws.column_dimensions[ws.cell(1, col).column_letter].width = 60
+        c = ws.cell(row, marked[index], "; ".join(messages))
         c.font = Font(color="C00000")
         c.data_type = "s"
+    wb.active = min(marked, default=result.sheet_index)  # opened on the (first) sheet with errors
     return wb
 
 

@@ -340,6 +340,65 @@ def test_the_register_is_read_from_the_sheet_that_holds_it(client, people, tree)
     assert 'data-testid="sheet-read"' not in single
 
 
+NO_CELL_COLUMN = HEADER[:-1]  # a cell's own list names no cell
+
+
+def test_a_base_unions_file_with_a_sheet_per_cell_is_read_sheet_by_sheet(client, people, tree):
+    """Each sheet named after a cell (its name, without "Chi đoàn", or its code) gives that cell its rows; the
+    preview says which sheet went where; the whole file is stored at once."""
+    wb = Workbook()
+    wb.active.title = "Tổng hợp"
+    wb.active.append(["Tổng số đoàn viên", 3])
+    for title, rows in (
+        ("Một", [["1", "Hoàng Thị Lan", "05/09/2005", "Nữ"], ["2", "Nông Văn Sơn", "02/01/2003", "Nam"]]),
+        ("c2", [["1", "Lò Thị Mai", "01/02/2004", "Nữ"]]),
+    ):
+        ws = wb.create_sheet(title)
+        for row in [NO_CELL_COLUMN, *rows]:
+            ws.append(row)
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, as_upload(wb))
+    result = preview.context["result"]
+    assert result.errors == []
+    assert [(m.full_name, m.cell) for _row, m in result.members] == [
+        ("Hoàng Thị Lan", tree.C1),
+        ("Nông Văn Sơn", tree.C1),
+        ("Lò Thị Mai", tree.C2),
+    ]
+    body = preview.content.decode()
+    assert "“Một” → Chi đoàn Một: 2 dòng hợp lệ" in body and "“c2” → Chi đoàn Hai: 1 dòng hợp lệ" in body
+    assert "không có dòng tên cột của sổ đoàn viên, không được nhập: Tổng hợp" in body
+    client.post(reverse("import_preview", args=[preview.context["token"]]), {"submission": form_token(preview)})
+    assert Member.objects.filter(cell=tree.C1).count() == 2 and Member.objects.filter(cell=tree.C2).count() == 1
+
+
+def test_a_sheet_per_cell_names_its_sheet_in_each_error_and_in_the_errors_file(client, people, tree):
+    wb = Workbook()
+    wb.active.title = "Một"
+    for row in [NO_CELL_COLUMN, ["1", "Hoàng Thị Lan", "05/09/2005", "Nữ", "", "", "001305012345"]]:
+        wb.active.append(row)
+    other = wb.create_sheet("Thôn Lạ")  # no cell of that name: its rows must name their cell
+    for row in [NO_CELL_COLUMN, ["1", "Lò Thị Mai", "01/02/2004", "Nữ"]]:
+        other.append(row)
+    third = wb.create_sheet("Hai")
+    for row in [NO_CELL_COLUMN, ["1", "Hà Văn Tư", "01/02/2004", "Nam", "", "", "001305012345"]]:
+        third.append(row)
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, as_upload(wb))
+    errors = [(e.sheet, e.row, e.column, e.message) for e in preview.context["result"].errors]
+    assert errors == [
+        ("Thôn Lạ", 2, "Mã chi đoàn", "thiếu mã chi đoàn"),
+        ("Hai", 2, "Số CCCD", "trùng với dòng 2 của trang tính Một"),
+    ]
+    assert "<td>Thôn Lạ</td><td>2</td>" in preview.content.decode()
+    marked = load_workbook(io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content))
+    assert marked.active.title == "Thôn Lạ"
+    assert marked["Thôn Lạ"].cell(2, marked["Thôn Lạ"].max_column).value == "Mã chi đoàn: thiếu mã chi đoàn"
+    assert "trang tính Một" in marked["Hai"].cell(2, marked["Hai"].max_column).value
+    assert marked["Một"].max_column == len(NO_CELL_COLUMN)  # a sheet without errors is left as it was
+    assert not Member.objects.exists()
+
+
 def test_a_file_with_no_register_anywhere_says_which_columns_are_missing(client, people, tree):
     wb = Workbook()
     wb.active.append(["Tổng hợp", 120])
