@@ -84,7 +84,7 @@ class ImportResult:
     sheet_index: int = 0  # its place in the file: the first one with the register's column names
     skipped_sheets: list = field(default_factory=list)  # other sheets holding data: not read
     # A file with the register on several sheets (a base union's, a sheet per cell): each sheet read, as
-    # (name, its place in the file, its header row, the unit its rows go to when they name no cell, rows read).
+    # (name, its place in the file, its header row, the unit its rows go to when they name no cell, rows kept).
     parts: list = field(default_factory=list)
     columns_read: list = field(default_factory=list)  # (the file's column name, what it was read as)
     columns_unread: list = field(default_factory=list)  # the file's column names not read
@@ -770,7 +770,7 @@ def _read_sheets(wb, sheets: list, unit: Unit, today: date) -> ImportResult:
                 seen[m.citizen_id] = (ws.title, row_no)
             result.members.append((row_no, m))
         kept = len(result.members) - kept
-        result.parts.append((ws.title, wb.worksheets.index(ws), part.header_row, target.name, kept))
+        result.parts.append((ws.title, wb.worksheets.index(ws), part.header_row, target, kept))
         result.font = result.font or part.font
         result.font_changes += part.font_changes
         result.columns_read += [c for c in part.columns_read if c not in result.columns_read]

@@ -390,7 +390,9 @@ def test_a_sheet_per_cell_names_its_sheet_in_each_error_and_in_the_errors_file(c
         ("Thôn Lạ", 2, "Mã chi đoàn", "thiếu mã chi đoàn"),
         ("Hai", 2, "Số CCCD", "trùng với dòng 2 của trang tính Một"),
     ]
-    assert "<td>Thôn Lạ</td><td>2</td>" in preview.content.decode()
+    body = preview.content.decode()
+    assert "<td>Thôn Lạ</td><td>2</td>" in body
+    assert "“Thôn Lạ” → Đoàn xã Một: 0 dòng hợp lệ <span" in body and "không có chi đoàn tên này" in body
     marked = load_workbook(io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content))
     assert marked.active.title == "Thôn Lạ"
     assert marked["Thôn Lạ"].cell(2, marked["Thôn Lạ"].max_column).value == "Mã chi đoàn: thiếu mã chi đoàn"
