@@ -126,7 +126,7 @@ class Scope:
     def changes_unit(self, unit: Unit) -> bool:
         """Whether the user may rename, recode or close ``unit``: from a unit above it (a base union's
         officers change its cells, not the base union). The top of the tree, having nothing above it in the
-        app, is changed by those who manage it. No query."""
+        app, is changed by those who manage it. The rule of ``gives_roles_q``, for one unit, without a query."""
         if unit.parent_id is None:
             return self.can(Cap.MANAGE_UNITS, unit)
         return self.is_superuser or any(
