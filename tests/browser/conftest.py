@@ -97,3 +97,11 @@ def login(page, username, password=demo.DEMO_PASSWORD):
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
+
+
+def fill_account(page, full_name, username, password):
+    """The new account form, its unit and role left as the page chose them."""
+    page.get_by_label("Họ và tên").fill(full_name)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu ban đầu").fill(password)
+    page.get_by_label("Nhập lại mật khẩu").fill(password)

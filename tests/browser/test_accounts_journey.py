@@ -3,7 +3,7 @@ phone, logs in, must first choose their own password, then lands on their cell."
 
 import pytest
 
-from tests.browser.conftest import PHONE, login, page_in, shot
+from tests.browser.conftest import PHONE, fill_account, login, page_in, shot
 from unionapp.models import Unit
 
 pytestmark = pytest.mark.browser
@@ -20,10 +20,7 @@ def test_tinh_creates_an_account_and_the_secretary_sets_their_own_password(deskt
     page.goto(f"/units/{cell.pk}/")
     page.get_by_role("link", name="+ Tạo tài khoản").click()
     assert page.get_by_label("Đơn vị").input_value() == str(cell.pk)  # the cell it was opened from
-    page.get_by_label("Họ và tên").fill("Hoàng Thị Lan")
-    page.get_by_label("Tên đăng nhập").fill("bithu.dongmo")
-    page.get_by_label("Mật khẩu ban đầu").fill(TEMPORARY)
-    page.get_by_label("Nhập lại mật khẩu").fill(TEMPORARY)
+    fill_account(page, "Hoàng Thị Lan", "bithu.dongmo", TEMPORARY)
     shot(page, "tinh-5-tao-tai-khoan")
     page.get_by_role("button", name="Tạo tài khoản").click()
     assert page.get_by_text("Đã tạo tài khoản bithu.dongmo").is_visible()

@@ -4,7 +4,7 @@ it one from the mark in the list of cells."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import fill_account, login, shot
 from unionapp.models import Assignment, Role, Unit
 
 pytestmark = pytest.mark.browser
@@ -24,10 +24,7 @@ def test_xa_gives_a_cell_without_a_secretary_its_account(phone, demo_data):
     row.get_by_role("link", name="chưa có tài khoản bí thư").click()
     assert page.get_by_label("Đơn vị").input_value() == str(cell.pk)  # the cell it was opened from
     assert page.get_by_label("Vai trò").input_value() == Role.CELL_SECRETARY
-    page.get_by_label("Họ và tên").fill("Nông Văn Tú")
-    page.get_by_label("Tên đăng nhập").fill("bithu.khonlan")
-    page.get_by_label("Mật khẩu ban đầu").fill(TEMPORARY)
-    page.get_by_label("Nhập lại mật khẩu").fill(TEMPORARY)
+    fill_account(page, "Nông Văn Tú", "bithu.khonlan", TEMPORARY)
     shot(page, "co-so-6-tai-khoan-bi-thu")
     page.get_by_role("button", name="Tạo tài khoản").click()
     expect(page.get_by_text("Đã tạo tài khoản bithu.khonlan")).to_be_visible()
