@@ -380,6 +380,9 @@ def test_a_sheet_per_cell_names_its_sheet_in_each_error_and_in_the_errors_file(c
     other = wb.create_sheet("Thôn Lạ")  # no cell of that name: its rows must name their cell
     for row in [NO_CELL_COLUMN, ["1", "Lò Thị Mai", "01/02/2004", "Nữ"]]:
         other.append(row)
+    beyond = wb.create_sheet("Ba")  # the name of a cell of another base union: not one of the officer's
+    for row in [NO_CELL_COLUMN, ["1", "Vi Văn Ba", "01/02/2004", "Nam"]]:
+        beyond.append(row)
     third = wb.create_sheet("Hai")
     for row in [NO_CELL_COLUMN, ["1", "Hà Văn Tư", "01/02/2004", "Nam", "", "", "001305012345"]]:
         third.append(row)
@@ -388,6 +391,7 @@ def test_a_sheet_per_cell_names_its_sheet_in_each_error_and_in_the_errors_file(c
     errors = [(e.sheet, e.row, e.column, e.message) for e in preview.context["result"].errors]
     assert errors == [
         ("Thôn Lạ", 2, "Mã chi đoàn", "thiếu mã chi đoàn"),
+        ("Ba", 2, "Mã chi đoàn", "thiếu mã chi đoàn"),
         ("Hai", 2, "Số CCCD", "trùng với dòng 2 của trang tính Một"),
     ]
     body = preview.content.decode()
