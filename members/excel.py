@@ -79,7 +79,7 @@ class ImportResult:
     members: list = field(default_factory=list)  # (row number, unsaved Member)
     header_row: int = 1  # the row of the column names (an office's own list may start with its title)
     font: str = ""  # the old font the file was typed in (TCVN3, VNI), read back into Unicode
-    font_changes: list = field(default_factory=list)  # (row, column, as typed, as read)
+    font_changes: list = field(default_factory=list)  # (row, column, as typed, as read, sheet when several)
     sheet: str = ""  # the name of the sheet read
     sheet_index: int = 0  # its place in the file: the first one with the register's column names
     skipped_sheets: list = field(default_factory=list)  # other sheets holding data: not read
@@ -506,7 +506,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         result.members = [(n, m) for n, m in result.members if n not in wrong]
         result.errors.sort(key=lambda e: e.row)
     result.font = old_font.font or ""
-    result.font_changes = [(row, labels[f], typed, read) for row, f, typed, read in old_font.changes]
+    result.font_changes = [(row, labels[f], typed, read, "") for row, f, typed, read in old_font.changes]
     _mark_duplicates(result, labels, unit.province_path())
     result.duplicates.sort(key=lambda e: e.row)
     return result
@@ -772,7 +772,7 @@ def _read_sheets(wb, sheets: list, unit: Unit, today: date) -> ImportResult:
         kept = len(result.members) - kept
         result.parts.append((ws.title, wb.worksheets.index(ws), part.header_row, target, kept))
         result.font = result.font or part.font
-        result.font_changes += part.font_changes
+        result.font_changes += [(*change[:4], ws.title) for change in part.font_changes]
         result.columns_read += [c for c in part.columns_read if c not in result.columns_read]
         result.columns_unread += [c for c in part.columns_unread if c not in result.columns_unread]
     result.sheet, result.sheet_index, result.header_row = sheets[0].title, result.parts[0][1], result.parts[0][2]
