@@ -439,8 +439,9 @@ def _column_numbers(values) -> bool:
     return len(filled) >= 3 and all(_COLUMN_NUMBER.fullmatch(v) for v in filled)
 
 
-def read_rows(ws, unit: Unit, today: date) -> ImportResult:
-    """Check every row; nothing is written. Duplicates against the register are looked up in bulk."""
+def read_rows(ws, unit: Unit, today: date, *, sheet: str = "", seen_ids: dict | None = None) -> ImportResult:
+    """Check every row; nothing is written. Duplicates against the register are looked up in bulk. ``seen_ids``:
+    {citizen ID: (sheet, row)} of the file's sheets read before this one, ``sheet``."""
     result = ImportResult()
     cells = {
         u.code.upper(): u
@@ -459,7 +460,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
             result.columns_read.append((name, None if same else label))
         elif name and text.fold(name) not in {"stt", "tt", "so tt"}:
             result.columns_unread.append(name)
-    seen_ids: dict[str, int] = {}
+    seen_ids = {} if seen_ids is None else seen_ids
     empty_run, count = 0, 0
     month_first = MonthFirst()
     old_font = OldFont()
@@ -484,14 +485,16 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         member, errors = _row_to_member(record, row_no, labels, cells, unit, today, old_font)
         if member and member.citizen_id:
             if member.citizen_id in seen_ids:
-                errors.append(
-                    RowError(
-                        row_no,
-                        labels["citizen_id"],
-                        _("trùng với dòng %(row)s trong tệp") % {"row": seen_ids[member.citizen_id]},
-                    )
-                )
-            seen_ids.setdefault(member.citizen_id, row_no)
+                first_sheet, first_row = seen_ids[member.citizen_id]
+                if first_sheet == sheet:
+                    message = _("trùng với dòng %(row)s trong tệp") % {"row": first_row}
+                else:
+                    message = _("trùng với dòng %(row)s của trang tính %(sheet)s") % {
+                        "row": first_row,
+                        "sheet": first_sheet,
+                    }
+                errors.append(RowError(row_no, labels["citizen_id"], message))
+            seen_ids.setdefault(member.citizen_id, (sheet, row_no))
         if errors:
             result.errors.extend(errors)
         elif member.status not in Status.COUNTED:  # an exported register lists those who left too
@@ -506,7 +509,7 @@ def read_rows(ws, unit: Unit, today: date) -> ImportResult:
         result.members = [(n, m) for n, m in result.members if n not in wrong]
         result.errors.sort(key=lambda e: e.row)
     result.font = old_font.font or ""
-    result.font_changes = [(row, labels[f], typed, read, "") for row, f, typed, read in old_font.changes]
+    result.font_changes = [(row, labels[f], typed, read, sheet) for row, f, typed, read in old_font.changes]
     _mark_duplicates(result, labels, unit.province_path())
     result.duplicates.sort(key=lambda e: e.row)
     return result
@@ -747,32 +750,21 @@ def _read_sheets(wb, sheets: list, unit: Unit, today: date) -> ImportResult:
     def bare(name: str) -> str:
         return text.fold(name).removeprefix("chi doan ").strip()
 
-    cells = Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True)
-    named = {bare(c.name): c for c in cells} | {c.code.lower(): c for c in cells}
+    cells = list(Unit.objects.filter(unit.subtree_q(), kind=Kind.CELL, is_active=True))
+    named = {bare(c.name): c for c in cells} | {bare(c.code): c for c in cells}
     result = ImportResult()
-    id_label = next(str(label) for f, label, *_rest in COLUMNS if f == "citizen_id")
-    seen: dict[str, tuple[str, int]] = {}
+    seen_ids: dict[str, tuple[str, int]] = {}
     for ws in sheets:
-        target = named.get(bare(ws.title)) or named.get(ws.title.strip().lower()) or unit
-        part = read_rows(ws, target, today)
+        target = named.get(bare(ws.title), unit)
+        part = read_rows(ws, target, today, sheet=ws.title, seen_ids=seen_ids)
         for e in [*part.errors, *part.duplicates]:
             e.sheet = ws.title
         result.errors += part.errors
         result.duplicates += part.duplicates
-        kept = len(result.members)
-        for row_no, m in part.members:
-            if m.citizen_id and m.citizen_id in seen:
-                sheet, row = seen[m.citizen_id]
-                message = _("trùng với dòng %(row)s của trang tính %(sheet)s") % {"row": row, "sheet": sheet}
-                result.errors.append(RowError(row_no, id_label, message, ws.title))
-                continue
-            if m.citizen_id:
-                seen[m.citizen_id] = (ws.title, row_no)
-            result.members.append((row_no, m))
-        kept = len(result.members) - kept
-        result.parts.append((ws.title, wb.worksheets.index(ws), part.header_row, target, kept))
+        result.members += part.members
+        result.parts.append((ws.title, wb.worksheets.index(ws), part.header_row, target, len(part.members)))
         result.font = result.font or part.font
-        result.font_changes += [(*change[:4], ws.title) for change in part.font_changes]
+        result.font_changes += part.font_changes
         result.columns_read += [c for c in part.columns_read if c not in result.columns_read]
         result.columns_unread += [c for c in part.columns_unread if c not in result.columns_unread]
     result.sheet, result.sheet_index, result.header_row = sheets[0].title, result.parts[0][1], result.parts[0][2]

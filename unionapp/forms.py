@@ -211,8 +211,8 @@ class AssignmentFields(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        # Only the roles that some offered unit can hold: a base union's officer gives roles in its cells
-        # and on itself, never a province office's.
+        # Only the roles that some offered unit can hold: a base union's officer gives its cells' secretaries
+        # theirs, never a province office's.
         kinds = set(units.order_by().values_list("kind", flat=True).distinct())
         self.fields["role"].choices = [(r, label) for r, label in Role.choices if kinds & set(ROLE_UNIT_KINDS[r])]
         hints = [str(self.UNIT_HINTS[r]) for r, _label in self.fields["role"].choices if r in self.UNIT_HINTS]
