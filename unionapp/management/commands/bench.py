@@ -163,11 +163,13 @@ class Command(BaseCommand):
 
     # --- measuring ----------------------------------------------------------------------
 
-    def measure(self, name, func, *, baseline=None, extra=None, runs=None):
-        """``func`` timed ``runs`` times; with ``baseline`` (a function timing its query once), that query
-        timed three times after each run, so that a drift in the machine's speed moves both sides of the
-        ratio alike."""
+    def measure(self, name, func, *, baseline=None, own_query=None, extra=None, runs=None):
+        """``func`` timed ``runs`` times. With ``baseline`` (the issue's: a function timing the province's
+        hand-written query once) or ``own_query`` (the same query for a lower unit, for information), that
+        query is timed three times after each run, so that a drift in the machine's speed moves both sides
+        of the ratio alike."""
         runs = runs or self.runs
+        query = baseline or own_query
         times, floor_times, queries = [], [], None
         for _ in range(runs):
             with CaptureQueriesContext(connection) as ctx:
@@ -175,8 +177,8 @@ class Command(BaseCommand):
                 func()
                 times.append((time.perf_counter() - started) * 1000)
             queries = len(ctx)
-            if baseline:
-                floor_times += [baseline() for _ in range(3)]
+            if query:
+                floor_times += [query() for _ in range(3)]
         result = {
             "name": name,
             "median_ms": round(statistics.median(times), 1),
@@ -186,9 +188,11 @@ class Command(BaseCommand):
             "baseline_ms": None,
             "ratio": None,
         }
-        if baseline:
-            result["baseline_ms"] = round(statistics.median(floor_times), 2)
-            result["ratio"] = round(result["median_ms"] / max(result["baseline_ms"], 0.01), 1)
+        if query:
+            query_ms = round(statistics.median(floor_times), 2)
+            ratio = round(result["median_ms"] / max(query_ms, 0.01), 1)
+            keys = ("baseline_ms", "ratio") if baseline else ("own_query_ms", "own_ratio")
+            result.update(zip(keys, (query_ms, ratio), strict=True))
         result.update(extra or {})
         self.results.append(result)
         self.stdout.write(f"  {name}: {result['median_ms']} ms")
@@ -203,8 +207,8 @@ class Command(BaseCommand):
         return len(response.content)
 
     def baseline(self, unit):
-        """The floor for ``unit``'s pages: a function that runs the hand-written query once and returns
-        its time in ms."""
+        """The hand-written query for ``unit``'s children: a function that runs it once and returns its
+        time in ms. For the province it is the issue's baseline, the floor of its report and dashboard."""
         from unionapp.models import path_range
 
         low, high = path_range(unit.path)
@@ -267,13 +271,17 @@ class Command(BaseCommand):
             client = self.client(big["users"][user_index])
             url = path_for(big)
             size = {}
-            baseline = self.baseline(big[level]) if level else None
+            query = self.baseline(big[level]) if level else None
+            # The issue's baseline is the province's query ("the floor no page can beat"); a lower unit's
+            # page is timed against the same query for that unit for information only: its 3 x lies about
+            # at the floor of any page, so it is no target.
+            floors = {"baseline": query} if level == "unit" else {"own_query": query}
 
             def fetch(client=client, url=url, size=size):
                 size["bytes"] = self.get(client, url)
 
             extra = {"queries_demo": self.query_counts_at_demo_scale(path_for, user_index)}
-            result = self.measure(name, fetch, baseline=baseline, extra=extra)
+            result = self.measure(name, fetch, **floors, extra=extra)
             result["bytes"] = size["bytes"]
 
     def bench_register_export(self):
@@ -378,8 +386,7 @@ class Command(BaseCommand):
         if name.endswith(("_report", "_dashboard")):
             if r["ratio"] is not None:
                 checks.append(r["ratio"] <= 3)
-            if self.vendor == "postgresql":
-                checks.append(ms < 300)
+            checks.append(ms < 300)  # the issue's bound is on PostgreSQL; SQLite is held to it too
         elif name in ("member_list_search", "referral_create"):
             checks.append(ms < 100)
         elif name == "province_excel":
@@ -400,14 +407,21 @@ class Command(BaseCommand):
         floor_ms = next((r["median_ms"] for r in self.results if r["name"] == "page_floor"), 0)
         for r in self.results:
             r["result"] = self.verdict(r)
-            unreachable = r["ratio"] is not None and 3 * r["baseline_ms"] < floor_ms
+            own = "own_query_ms" in r
+            query_ms, ratio = (r["own_query_ms"], r["own_ratio"]) if own else (r["baseline_ms"], r["ratio"])
+            unreachable = ratio is not None and 3 * query_ms < floor_ms
+            shown = (f"({query_ms})", f"({ratio})") if own else (str(query_ms or ""), str(ratio or ""))
             self.stdout.write(
                 f"{r['name']:26} {r['median_ms']:>9} {r['p95_ms']:>9} {r['cold_ms']:>9} {str(r['queries']):>7} "
-                f"{str(r.get('queries_demo', '')):>6} {str(r['baseline_ms'] or ''):>9} {str(r['ratio'] or ''):>6}  "
+                f"{str(r.get('queries_demo', '')):>6} {shown[0]:>9} {shown[1]:>6}  "
                 f"{r['result']}"
                 + (f"  peak +{r['peak_rss_mb']} MB" if "peak_rss_mb" in r else "")
-                + ("  (3 x baseline < page_floor)" if unreachable else "")
+                + ("  (3 x query < page_floor)" if unreachable else "")
             )
+        self.stdout.write(
+            "\nbaseline: the province's hand-written query (the issue's); ratio = page / baseline, target <= 3.\n"
+            "(In brackets: the same query for the page's own unit and the page's ratio to it; information, no target.)"
+        )
         out = self.output
         os.makedirs(out.parent, exist_ok=True)
         out.write_text(json.dumps(self.results, indent=2, ensure_ascii=False))
