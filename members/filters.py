@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,19 @@ class UnitFilter(django_filters.ModelChoiceFilter):
         return qs
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year typed into a list's filters: a whole number between 1900 and 2100, so that a slip ("-1", "20055",
+    "2005.5") is told on the list, not answered with an error page."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        message = _("Hãy gõ năm bằng bốn chữ số, ví dụ 2005.")
+        kwargs |= {"min_value": 1900, "max_value": 2100}
+        kwargs["error_messages"] = {"invalid": message, "min_value": message, "max_value": message}
+        super().__init__(*args, **kwargs)
+
+
 class MemberFilter(django_filters.FilterSet):
     """The register's filters. Built with the request so every choice comes from the user's scope."""
 
@@ -26,7 +40,7 @@ class MemberFilter(django_filters.FilterSet):
     unit = UnitFilter(label=_("Đơn vị"), queryset=None, empty_label=_("Tất cả đơn vị trong phạm vi"))
     status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=Status.choices, empty_label=_("Mọi tình trạng"))
     gender = django_filters.ChoiceFilter(label=_("Giới tính"), choices=Gender.choices, empty_label=_("Nam và nữ"))
-    birth_year = django_filters.NumberFilter(label=_("Năm sinh"), field_name="date_of_birth", lookup_expr="year")
+    birth_year = YearFilter(label=_("Năm sinh"), field_name="date_of_birth", lookup_expr="year")
     rating = django_filters.ChoiceFilter(
         label=_("Xếp loại năm trước"), choices=Rating.choices, method="filter_rating", empty_label=_("Mọi xếp loại")
     )

@@ -554,7 +554,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         upload = request.FILES.get("file")
-        unit = units.filter(pk=request.POST.get("unit") or 0).first()
+        chosen = request.POST.get("unit", "")
+        unit = units.filter(pk=chosen).first() if chosen.isdigit() else None
         if unit is None:
             error = _("Hãy chọn đơn vị nhận danh sách.")
         elif upload is None:

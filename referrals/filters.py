@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import text
+from members.filters import YearFilter
 from referrals.models import Joins, Referral, Stage
 from unionapp.forms import UnitChoiceField
 
@@ -22,7 +23,7 @@ class ReferralFilter(django_filters.FilterSet):
     introducer = django_filters.CharFilter(label=_("Người giới thiệu"), method="filter_introducer")
     start = django_filters.DateFilter(label=_("Giới thiệu từ ngày"), field_name="introduced_on", lookup_expr="gte")
     end = django_filters.DateFilter(label=_("đến ngày"), field_name="introduced_on", lookup_expr="lte")
-    year = django_filters.NumberFilter(label=_("Năm"), field_name="introduced_on", lookup_expr="year")
+    year = YearFilter(label=_("Năm"), field_name="introduced_on", lookup_expr="year")
 
     class Meta:
         model = Referral

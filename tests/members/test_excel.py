@@ -595,6 +595,13 @@ def test_import_into_a_unit_outside_the_scope_is_refused(client, people, tree):
     assert "Hãy chọn đơn vị nhận danh sách." in response.content.decode()
 
 
+@pytest.mark.parametrize("unit", ["abc", "-1", ""])
+def test_import_into_a_unit_that_is_not_a_unit_asks_for_one(client, people, unit):
+    client.force_login(people.secretary)
+    response = client.post(reverse("import_upload"), {"unit": unit, "file": xlsx(GOOD_ROWS)})
+    assert response.status_code == 200 and "Hãy chọn đơn vị nhận danh sách." in response.content.decode()
+
+
 # --- export ---------------------------------------------------------------------------
 
 

@@ -76,6 +76,17 @@ def test_filters_combine(client, people, tree):
     assert names(client.get(url, {"status": Status.MATURED})) == [gone.full_name]
 
 
+@pytest.mark.parametrize("typed", ["-1", "20055", "2005.5", "năm"])
+@pytest.mark.parametrize(("url", "field"), [("member_list", "birth_year"), ("referral_list", "year")])
+def test_a_mistyped_year_in_a_filter_is_told_on_the_list(client, people, tree, url, field, typed):
+    """A year the calendar cannot hold ("-1" typed for "1") used to raise an error page."""
+    make_member(tree.C1, full_name="Đỗ Thị Hoa")
+    client.force_login(people.secretary)
+    response = client.get(reverse(url), {field: typed})
+    assert response.status_code == 200
+    assert "Hãy gõ năm bằng bốn chữ số, ví dụ 2005." in response.content.decode()
+
+
 def test_party_filter(client, people, tree):
     make_member(
         tree.C1, full_name="Vi Văn Đảng", party_introduced_on=date(2025, 1, 1), party_admitted_on=date(2025, 9, 1)
