@@ -195,11 +195,20 @@ def style_header(ws) -> None:
 # --- import --------------------------------------------------------------------------
 
 
+# An Excel 97–2003 workbook (.xls) is an OLE2 compound file; so is an .xlsx saved with a password.
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def open_upload(path: str):
-    """Open an uploaded file as a read-only workbook, or refuse it with a message."""
+    """Open an uploaded file as a read-only workbook, or refuse it with a message. An Excel 97–2003 file (.xls,
+    as many offices' registers still are) is first rewritten in place as .xlsx (``xlsx_from_xls``), so that
+    what reads, previews and marks the errors of a file reads it as any other."""
     if os.path.getsize(path) > MAX_BYTES:
         raise ImportRefused(_("Tệp lớn hơn 10 MB. Hãy chia thành nhiều tệp nhỏ hơn."))
-    not_xlsx = _("Tệp không phải bảng tính Excel .xlsx. Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
+    not_xlsx = _("Tệp không phải bảng tính Excel (.xlsx, .xls). Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
+    with open(path, "rb") as f:
+        if f.read(len(OLE2_SIGNATURE)) == OLE2_SIGNATURE:
+            xlsx_from_xls(path)
     if not zipfile.is_zipfile(path):
         raise ImportRefused(not_xlsx)
     try:
@@ -222,6 +231,56 @@ def open_upload(path: str):
         wb.close()
         raise ImportRefused(_("Trang tính có hơn 50.000 dòng. Hãy chia thành nhiều tệp."))
     return wb, ws
+
+
+def xlsx_from_xls(path: str) -> None:
+    """Rewrite the Excel 97–2003 workbook at ``path`` as an .xlsx holding the same sheets, in the same order and
+    under the same names, with the values openpyxl reads from an .xlsx: text as text (an old font's text as typed;
+    never a formula), whole numbers as int, dates as dates (shown dd/mm/yyyy), empty cells empty. Formatting is
+    not kept; nothing of ours reads it. A file it cannot read (a password, a broken file) is refused."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(path, on_demand=True)
+    except Exception:  # xlrd's errors for encrypted, truncated or foreign files are of several kinds
+        raise ImportRefused(
+            _(
+                "Không đọc được tệp Excel 97–2003 (.xls) này; tệp có thể đặt mật khẩu hoặc bị hỏng. Hãy mở tệp trong "
+                "Excel, bỏ mật khẩu nếu có, và lưu lại dạng .xlsx."
+            )
+        ) from None
+
+    def value(cell):
+        kind, v = cell.ctype, cell.value
+        if kind == xlrd.XL_CELL_NUMBER:
+            return int(v) if v.is_integer() else v
+        if kind == xlrd.XL_CELL_DATE:
+            try:
+                return xlrd.xldate_as_datetime(v, book.datemode)
+            except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                return v  # a serial no calendar holds: read on as the number it is
+        if kind == xlrd.XL_CELL_BOOLEAN:
+            return bool(v)
+        if kind == xlrd.XL_CELL_ERROR:
+            return xlrd.error_text_from_code.get(v)
+        return v  # text, or "" for an empty cell
+
+    converted = f"{path}.converting"
+    try:
+        with StreamingXlsx(converted) as out:
+            for index in range(book.nsheets):
+                sheet = book.sheet_by_index(index)
+                out.sheet(sheet.name, frozen_header=False)
+                for r in range(min(sheet.nrows, MAX_ROWS + 3)):  # past the limit, refused by the row count
+                    out.row([value(cell) for cell in sheet.row(r)])
+                book.unload_sheet(index)
+    except BaseException:
+        if os.path.exists(converted):
+            os.remove(converted)
+        raise
+    finally:
+        book.release_resources()
+    os.replace(converted, path)
 
 
 def folded_in_both_languages(labels: dict) -> dict[str, str]:

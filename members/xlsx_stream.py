@@ -2,9 +2,10 @@
 
 openpyxl, even in write-only mode, spends about a millisecond a row building cell objects; a
 province of 150.000 members took over a minute. This writes the sheet XML straight into the zip
-entry, row by row, so time is linear and memory stays flat. It knows only what exports need:
-text (always inline text, never a formula), whole and decimal numbers, dates shown dd/mm/yyyy,
-a bold header row that stays frozen, column widths.
+entry, row by row, so time is linear and memory stays flat. It knows only what exports (and an
+uploaded .xls rewritten as .xlsx) need: one sheet or several, text (always inline text, never a
+formula), whole and decimal numbers, dates shown dd/mm/yyyy, a bold header row that stays frozen,
+column widths.
 """
 
 import re
@@ -21,22 +22,32 @@ CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
 <Default Extension="xml" ContentType="application/xml"/>
 <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
-<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+{sheets}
 <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
 </Types>"""
+SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
 RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
 </Relationships>"""
 WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
-<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets>
+<sheets>{sheets}</sheets>
 </workbook>"""
+WORKBOOK_SHEET = '<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>'
 WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
-<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
+{sheets}
+<Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
 </Relationships>"""
+WORKBOOK_SHEET_REL = (
+    '<Relationship Id="rId{n}" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet{n}.xml"/>'
+)
 # Style 0: plain; 1: date dd/mm/yyyy; 2: bold header on a light fill, wrapped.
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
@@ -78,30 +89,47 @@ def cell_xml(value, style_text="") -> str:
 
 
 class StreamingXlsx:
-    """``with StreamingXlsx(path, "Sheet", widths) as x: x.header([...]); x.row([...])``"""
+    """``with StreamingXlsx(path, "Sheet", widths) as x: x.header([...]); x.row([...])``; ``x.sheet(name)`` goes
+    on in a further sheet. Without a sheet name, the first sheet is started with ``x.sheet(name)``."""
 
-    def __init__(self, path, sheet_name: str, widths: list[float]):
+    def __init__(self, path, sheet_name: str | None = None, widths: list[float] = (), *, frozen_header: bool = True):
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-        self.sheet_name = escape(sheet_name[:31], {'"': "&quot;"})
-        self.widths = widths
-        self.sheet = None
+        self.first = (sheet_name, widths, frozen_header)
+        self.names = []
+        self.current = None
 
     def __enter__(self):
-        self.sheet = self.zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
-        cols = "".join(
-            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(self.widths, start=1)
+        name, widths, frozen_header = self.first
+        if name is not None:
+            self.sheet(name, widths, frozen_header=frozen_header)
+        return self
+
+    def sheet(self, name: str, widths: list[float] = (), *, frozen_header: bool = True) -> None:
+        """Start a further sheet (the one before it is finished)."""
+        self._end_sheet()
+        self.names.append(escape(name[:31], {'"': "&quot;"}))
+        self.current = self.zip.open(f"xl/worksheets/sheet{len(self.names)}.xml", "w", force_zip64=True)
+        pane = (
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+            'state="frozen"/></sheetView></sheetViews>'
         )
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
         self._write(
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-            'state="frozen"/></sheetView></sheetViews>'
-            f"<cols>{cols}</cols><sheetData>"
+            + (pane if frozen_header else "")
+            + (f"<cols>{cols}</cols>" if cols else "")
+            + "<sheetData>"
         )
-        return self
+
+    def _end_sheet(self) -> None:
+        if self.current:
+            self._write("</sheetData></worksheet>")
+            self.current.close()
+            self.current = None
 
     def _write(self, text: str) -> None:
-        self.sheet.write(text.encode("utf-8"))
+        self.current.write(text.encode("utf-8"))
 
     def header(self, values) -> None:
         self._write("<row>" + "".join(cell_xml(v, ' s="2"') for v in values) + "</row>")
@@ -110,12 +138,16 @@ class StreamingXlsx:
         self._write("<row>" + "".join(cell_xml(v) for v in values) + "</row>")
 
     def __exit__(self, *exc):
-        self._write("</sheetData></worksheet>")
-        self.sheet.close()
-        self.zip.writestr("[Content_Types].xml", CONTENT_TYPES)
+        self._end_sheet()
+        numbers = range(1, len(self.names) + 1)
+        self.zip.writestr(
+            "[Content_Types].xml", CONTENT_TYPES.format(sheets="\n".join(SHEET_TYPE.format(n=n) for n in numbers))
+        )
         self.zip.writestr("_rels/.rels", RELS)
-        self.zip.writestr("xl/workbook.xml", WORKBOOK.format(name=self.sheet_name))
-        self.zip.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        sheets = "".join(WORKBOOK_SHEET.format(name=name, n=n) for n, name in zip(numbers, self.names, strict=True))
+        self.zip.writestr("xl/workbook.xml", WORKBOOK.format(sheets=sheets))
+        rels = "\n".join(WORKBOOK_SHEET_REL.format(n=n) for n in numbers)
+        self.zip.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(sheets=rels))
         self.zip.writestr("xl/styles.xml", STYLES)
         self.zip.close()
         return False

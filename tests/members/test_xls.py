@@ -1,0 +1,94 @@
+"""Registers kept as Excel 97–2003 workbooks (.xls), as many offices' still are (the older the register, the likelier
+it is typed in an old font too): read as their .xlsx would be. The .xls files are made by LibreOffice, as an office's
+"Save as" makes them."""
+
+import io
+from datetime import date, datetime
+
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from members.models import Member
+from tests.members.test_excel import HEADER, upload
+from tests.printing import converted
+from unionapp.models import Unit
+
+
+def as_xls(wb: Workbook, tmp_path, name="so-doan-vien.xls") -> io.BytesIO:
+    out = io.BytesIO()
+    wb.save(out)
+    f = io.BytesIO(converted(out.getvalue(), tmp_path, "xls"))
+    f.name = name
+    return f
+
+
+def test_an_xls_register_is_checked_and_imported_as_its_xlsx_would_be(client, people, tree, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sổ đoàn viên"
+    ws.append(["DANH SÁCH ĐOÀN VIÊN CHI ĐOÀN"])  # a title above the header, as offices' lists have
+    ws.append(HEADER)
+    # An old font's text, a real date cell, a phone number Excel took for a number (its 0 lost), text like a formula
+    ws.append(
+        [1, "NguyÔn V¨n An", datetime(2005, 9, 5), "Nam", "Tµy", "", "", 912345678, "=Bản Trại", "", "", "", "", "C1"]
+    )
+    ws["I3"].data_type = "s"
+    ws.append(
+        [2, "Lò Thị Hai", "05/05/2005", "Nữ", "", "", "001305012345", "", "", "12/12", "", "26/03/2021", "", "C2"]
+    )
+    xls = as_xls(wb, tmp_path)
+    assert xls.getvalue()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97–2003 file, not an .xlsx renamed
+
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, xls)
+    result = preview.context["result"]
+    assert result.errors == []
+    assert result.font == "TCVN3" and result.header_row == 2
+    client.post(reverse("import_preview", args=[preview.context["token"]]))
+    an = Member.objects.get(full_name="Nguyễn Văn An")
+    assert (an.cell, an.date_of_birth, an.ethnicity, an.phone, an.address) == (
+        tree.C1,
+        date(2005, 9, 5),
+        "Tày",
+        "0912345678",
+        "=Bản Trại",
+    )
+    hai = Member.objects.get(full_name="Lò Thị Hai")
+    assert (hai.cell, hai.citizen_id, hai.education, hai.joined_on) == (
+        tree.C2,
+        "001305012345",
+        "12/12",
+        date(2021, 3, 26),
+    )
+
+
+def test_an_xls_with_mistakes_gets_them_marked_in_an_xlsx_copy(client, people, tree, tmp_path):
+    wb = Workbook()
+    wb.active.append(HEADER)
+    wb.active.append([1, "Hoàng Thị Lan", "31/02/2005", "Nữ", "", "", "", "", "", "", "", "", "", "C1"])
+    client.force_login(people.officer)
+    preview = upload(client, tree.B1, as_xls(wb, tmp_path))
+    assert [(e.row, e.column) for e in preview.context["result"].errors] == [(2, "Ngày sinh")]
+    marked = load_workbook(io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content))
+    ws = marked.active
+    assert ws.cell(2, 2).value == "Hoàng Thị Lan" and "Ngày sinh" in ws.cell(2, ws.max_column).value
+    assert not Member.objects.exists()
+
+
+def test_a_broken_or_locked_xls_is_refused_with_what_to_do(client, people, tree):
+    broken = io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000)
+    broken.name = "so-cu.xls"
+    client.force_login(people.officer)
+    body = upload(client, tree.B1, broken).content.decode()
+    assert "Không đọc được tệp Excel 97–2003 (.xls) này" in body and "lưu lại dạng .xlsx" in body
+    assert not Member.objects.exists()
+
+
+def test_the_units_file_may_be_an_xls_too(client, people, tree, tmp_path):
+    wb = Workbook()
+    wb.active.append(["Mã đơn vị *", "Tên đơn vị *", "Cấp *", "Mã đơn vị cấp trên *"])
+    wb.active.append(["D1-B9", "Đoàn xã Mới", "Đoàn cơ sở", "D1"])
+    client.force_login(people.province)
+    response = client.post(reverse("unit_import"), {"file": as_xls(wb, tmp_path, "don-vi.xls")}, follow=True)
+    assert "Đã thêm 1 đơn vị." in response.content.decode()
+    assert Unit.objects.get(code="D1-B9").parent == tree.D1
