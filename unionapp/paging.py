@@ -41,10 +41,13 @@ class UncountedPage:
     includes/pagination.html like a counted page."""
 
     paginator = None
+    # Past any list's end (50 million rows at 50 a page), and within the database's row offsets: a page number
+    # typed into the address, too large for the offset, shows an empty page, not an error.
+    LAST = 1_000_000
 
     def __init__(self, object_list, number, per_page: int):
         try:
-            self.number = max(int(number), 1)
+            self.number = min(max(int(number), 1), self.LAST)
         except (TypeError, ValueError):
             self.number = 1
         start = (self.number - 1) * per_page

@@ -4,6 +4,7 @@ dates thrown at every form and at the import. Never a 500, never a partial write
 import io
 import unicodedata
 
+import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -246,3 +247,53 @@ def test_maturing_out_a_list(client, people, tree, chosen, day, reason):
     else:
         event = StatusEvent.objects.filter(member=old).latest("pk")
         assert event.to_status == "matured" and clean(event.reason) and event.reason
+
+
+# Every query-string parameter a page reads, with the page's unit (in the base union's officer's scope) and its
+# data in place: a slip in a filter ("-1" typed as a year) or a tampered link is a page, never an error.
+MEMBER_FILTERS = ["q", "unit", "status", "gender", "birth_year", "rating", "party", "one_plus_one", "page"]
+REFERRAL_FILTERS = ["q", "stage", "joins", "unit", "introducer", "year", "start", "end", "page"]
+PERIOD = ["period", "year", "start", "end"]
+QUERY_PAGES = [
+    ("member_list", None, MEMBER_FILTERS),
+    ("member_list_export", None, MEMBER_FILTERS),
+    ("referral_list", None, REFERRAL_FILTERS),
+    ("referral_export", None, REFERRAL_FILTERS),
+    ("introducer_search", None, ["q", "cell"]),
+    ("member_create", None, ["cell"]),
+    ("referral_create", None, ["introducer", "cell"]),
+    ("user_list", None, ["q", "unit", "page"]),
+    ("report", "B1", PERIOD),
+    ("report_xlsx", "B1", PERIOD),
+    ("dashboard", "B1", ["year"]),
+    ("rating_report", "B1", ["year"]),
+    ("rating_report_xlsx", "B1", ["year"]),
+    ("targets", "B1", ["year", "copy"]),
+    ("pipeline_board", "B1", ["cell"]),
+    ("decision_index", "B1", ["year"]),
+    ("decision_list", "B1", ["number", "date", "joins"]),
+    ("unit_log", "B1", ["action", "page"]),
+    ("cell_rating", "C1", ["year"]),
+]
+slips = st.one_of(
+    st.sampled_from(
+        ["-1", "0", "20055", "2005.5", "1e9", "abc", "", "31/02/2020", "2020-13-45", "2026-01-01", "x" * 300]
+    ),
+    st.integers().map(str),
+    st.text(max_size=30),
+)
+
+
+@pytest.mark.parametrize(("name", "unit", "keys"), QUERY_PAGES, ids=[p[0] for p in QUERY_PAGES])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_query_strings(client, people, tree, name, unit, keys, data):
+    if not Member.objects.exists():  # examples share the test's database
+        make_member(tree.C1, full_name="Đỗ Thị Hằng")
+    client.force_login(people.officer)
+    params = data.draw(st.dictionaries(st.sampled_from(keys), slips, min_size=1))
+    url = reverse(name, args=[getattr(tree, unit).pk] if unit else [])
+    response = client.get(url, params)
+    if response.streaming:
+        b"".join(response.streaming_content)  # the file written to the end (and closed, by the test client)
+    assert response.status_code in (200, 302, 404), (url, params, response.status_code)

@@ -109,3 +109,5 @@ def test_the_log_pages_newer_to_older_without_counting_its_entries(client, peopl
     assert len(labels) == 5 and labels[-1].startswith("Người 0 ")  # the oldest last
     assert "page=1" in second.content.decode() and "page=3" not in second.content.decode()
     assert len(client.get(url, {"page": "x"}).context["entries"]) == 50  # a mangled page number: the first
+    past = client.get(url, {"page": "184467440737095518"})  # past the database's offsets: an empty page
+    assert past.status_code == 200 and past.context["entries"] == []
