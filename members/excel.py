@@ -201,14 +201,19 @@ OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def open_upload(path: str):
     """Open an uploaded file as a read-only workbook, or refuse it with a message. An Excel 97–2003 file (.xls,
-    as many offices' registers still are) is first rewritten in place as .xlsx (``xlsx_from_xls``), so that
-    what reads, previews and marks the errors of a file reads it as any other."""
+    as many offices' registers still are) or a LibreOffice one (.ods, the state's open format) is first rewritten
+    in place as .xlsx (``xlsx_from_xls``, ``xlsx_from_ods``), so that what reads, previews and marks the errors of
+    a file reads it as any other."""
     if os.path.getsize(path) > MAX_BYTES:
         raise ImportRefused(_("Tệp lớn hơn 10 MB. Hãy chia thành nhiều tệp nhỏ hơn."))
-    not_xlsx = _("Tệp không phải bảng tính Excel (.xlsx, .xls). Hãy mở tệp trong Excel và lưu lại dạng .xlsx.")
+    not_xlsx = _(
+        "Tệp không phải bảng tính Excel (.xlsx, .xls) hay LibreOffice (.ods). Hãy mở tệp và lưu lại dạng .xlsx."
+    )
     with open(path, "rb") as f:
         if f.read(len(OLE2_SIGNATURE)) == OLE2_SIGNATURE:
             xlsx_from_xls(path)
+    if is_ods(path):
+        xlsx_from_ods(path)
     if not zipfile.is_zipfile(path):
         raise ImportRefused(not_xlsx)
     try:
@@ -280,6 +285,119 @@ def xlsx_from_xls(path: str) -> None:
         raise
     finally:
         book.release_resources()
+    os.replace(converted, path)
+
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+ODS_MAX_COLUMNS = 1024  # far past any register's columns; a row's trailing repeat runs to 16.384
+
+
+def is_ods(path: str) -> bool:
+    if not zipfile.is_zipfile(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "mimetype" in z.namelist() and z.read("mimetype").strip() == ODS_MIMETYPE
+    except zipfile.BadZipFile:
+        return False
+
+
+def _ods_text(element) -> str:
+    """The text of a paragraph (text:p) with its spans, runs of spaces (text:s), tabs and line breaks."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag.removeprefix(_TEXT)
+        if tag == "s":
+            parts.append(" " * int(child.get(f"{_TEXT}c", "1")))
+        elif tag == "tab":
+            parts.append("\t")
+        elif tag == "line-break":
+            parts.append("\n")
+        else:
+            parts.append(_ods_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _ods_value(cell):
+    """A cell's value as openpyxl reads the same cell of an .xlsx."""
+    kind = cell.get(f"{_OFFICE}value-type")
+    try:
+        if kind in ("float", "percentage", "currency"):
+            number = float(cell.get(f"{_OFFICE}value"))
+            return int(number) if number.is_integer() else number
+        if kind == "date":
+            return datetime.fromisoformat(cell.get(f"{_OFFICE}date-value"))
+    except (TypeError, ValueError, OverflowError):
+        pass  # read as the text it shows
+    if kind == "boolean":
+        return cell.get(f"{_OFFICE}boolean-value") == "true"
+    paragraphs = [_ods_text(p) for p in cell.iter(f"{_TEXT}p")]
+    return "\n".join(paragraphs) if paragraphs else None
+
+
+def xlsx_from_ods(path: str) -> None:
+    """Rewrite the OpenDocument spreadsheet at ``path`` as an .xlsx, as ``xlsx_from_xls`` does: every sheet by
+    name and in order, values as openpyxl reads them, row numbers as the file shows them. Its XML is read as a
+    stream; the repeats ODF writes for runs of empty rows and cells (to the sheet's last row and column) are
+    written only up to the next value."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    broken = _("Không đọc được tệp .ods này; tệp có thể bị hỏng. Hãy mở tệp và lưu lại dạng .xlsx.")
+    with zipfile.ZipFile(path) as z:
+        if sum(i.file_size for i in z.infolist()) > MAX_UNCOMPRESSED:
+            raise ImportRefused(_("Tệp giải nén quá lớn, không thể đọc an toàn."))
+        if "content.xml" not in z.namelist():
+            raise ImportRefused(broken)
+        with z.open("content.xml") as content:  # what comes before the root element, where a DTD would be
+            prologue = content.read(65536)
+        if b"<!DOCTYPE" in prologue.split(b"<office:document-content", 1)[0] or b"<office:" not in prologue:
+            raise ImportRefused(broken)  # ODF has no DTD: entities are an attack (billion laughs), not a sheet
+    converted = f"{path}.converting"
+    try:
+        with zipfile.ZipFile(path) as z, z.open("content.xml") as content, StreamingXlsx(converted) as out:
+            written = empty = 0
+            # No DTD (checked above), so no entity to expand, and ElementTree resolves no external one.
+            for event, element in iterparse(content, events=("start", "end")):  # noqa: S314
+                if event == "start" and element.tag == f"{_TABLE}table":
+                    out.sheet(element.get(f"{_TABLE}name") or "Sheet", frozen_header=False)
+                    written = empty = 0
+                elif event == "end" and element.tag == f"{_TABLE}table-row":
+                    values, blanks = [], 0
+                    for cell in element:
+                        if cell.tag not in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                            continue
+                        repeat = int(cell.get(f"{_TABLE}number-columns-repeated", "1"))
+                        value = _ods_value(cell)
+                        if value in (None, ""):
+                            blanks += repeat
+                            continue
+                        values += [None] * blanks + [value] * repeat
+                        blanks = 0
+                        if len(values) >= ODS_MAX_COLUMNS:
+                            break
+                    repeat = int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+                    element.clear()
+                    if not values:
+                        empty += repeat  # written only if a row with values follows
+                        continue
+                    room = MAX_ROWS + 3 - written  # past the limit, refused by the row count
+                    blank_rows = min(empty, room)
+                    for row in [[]] * blank_rows + [values[:ODS_MAX_COLUMNS]] * min(repeat, room - blank_rows):
+                        out.row(row)
+                    written += min(empty + repeat, room)
+                    empty = 0
+    except (ParseError, ValueError, KeyError, zipfile.BadZipFile):
+        if os.path.exists(converted):
+            os.remove(converted)
+        raise ImportRefused(broken) from None
+    except BaseException:
+        if os.path.exists(converted):
+            os.remove(converted)
+        raise
     os.replace(converted, path)
 
 

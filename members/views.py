@@ -559,7 +559,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if unit is None:
             error = _("Hãy chọn đơn vị nhận danh sách.")
         elif upload is None:
-            error = _("Hãy chọn tệp Excel (.xlsx hoặc .xls) để tải lên.")
+            error = _("Hãy chọn tệp bảng tính (.xlsx, .xls, .ods) để tải lên.")
         elif upload.size > excel.MAX_BYTES:
             error = _("Tệp lớn hơn 10 MB. Hãy chia thành nhiều tệp nhỏ hơn.")
         else:

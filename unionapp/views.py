@@ -416,7 +416,7 @@ def unit_import(request: HttpRequest) -> HttpResponse:
         check_only = bool(request.POST.get("check_only"))
         upload = request.FILES.get("file")
         if upload is None:
-            error = _("Hãy chọn tệp Excel (.xlsx hoặc .xls) để tải lên.")
+            error = _("Hãy chọn tệp bảng tính (.xlsx, .xls, .ods) để tải lên.")
         else:
             with tempfile.NamedTemporaryFile(suffix=".xlsx") as f:
                 for chunk in upload.chunks():

@@ -112,7 +112,7 @@ def test_the_import_preview_is_accessible_with_its_notices(audited, demo_data, t
     wb.save(path)
     login(audited, "chidoan")
     audited.goto("/import/")
-    audited.get_by_label("Tệp Excel (.xlsx hoặc .xls, tối đa 10 MB)").set_input_files(str(path))
+    audited.get_by_label("Tệp bảng tính (.xlsx, .xls, .ods; tối đa 10 MB)").set_input_files(str(path))
     audited.get_by_role("button", name="Kiểm tra tệp").click()
     audited.get_by_test_id("skipped-sheets").wait_for()
     assert audited.get_by_test_id("columns-unread").inner_text().endswith("Quê quán.")

@@ -231,7 +231,7 @@ def test_provincial_office_imports_a_register_with_errors_then_fixed(desktop, de
     login(page, "tinh")
     page.goto("/import/")
     page.get_by_label("Đơn vị nhận danh sách").select_option(label="Đoàn phường Lương Văn Tri (LS-LVT)")
-    page.get_by_label("Tệp Excel (.xlsx hoặc .xls, tối đa 10 MB)").set_input_files(str(bad))
+    page.get_by_label("Tệp bảng tính (.xlsx, .xls, .ods; tối đa 10 MB)").set_input_files(str(bad))
     page.get_by_role("button", name="Kiểm tra tệp").click()
     errors = page.get_by_test_id("import-errors")
     expect(errors).to_contain_text("Có 2 lỗi. Chưa có gì được lưu")
@@ -242,7 +242,7 @@ def test_provincial_office_imports_a_register_with_errors_then_fixed(desktop, de
 
     page.get_by_role("link", name="Tải tệp đã sửa").click()
     page.get_by_label("Đơn vị nhận danh sách").select_option(label="Đoàn phường Lương Văn Tri (LS-LVT)")
-    page.get_by_label("Tệp Excel (.xlsx hoặc .xls, tối đa 10 MB)").set_input_files(str(good))
+    page.get_by_label("Tệp bảng tính (.xlsx, .xls, .ods; tối đa 10 MB)").set_input_files(str(good))
     page.get_by_role("button", name="Kiểm tra tệp").click()
     expect(page.get_by_text("2 dòng hợp lệ sẽ được nhập")).to_be_visible()
     shot(page, "tinh-4-nhap-xem-truoc")

@@ -555,7 +555,7 @@ def test_a_file_that_is_not_xlsx_is_refused(client, people, tree):
     fake = io.BytesIO(b"Ho va ten,Ngay sinh\nA,01/01/2000\n")
     fake.name = "danh-sach.xlsx"
     response = upload(client, tree.B1, fake)
-    assert "Tệp không phải bảng tính Excel (.xlsx, .xls)" in response.content.decode()
+    assert "Tệp không phải bảng tính Excel (.xlsx, .xls) hay LibreOffice (.ods)" in response.content.decode()
     assert not Member.objects.exists()
 
 

@@ -22,7 +22,7 @@ def test_a_renamed_image_is_refused(client, people, tree):
     client.force_login(people.officer)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
     assert (
-        "Tệp không phải bảng tính Excel (.xlsx, .xls)"
+        "Tệp không phải bảng tính Excel (.xlsx, .xls) hay LibreOffice (.ods)"
         in upload(client, tree.B1, named(png, "danh-sach.xlsx")).content.decode()
     )
 
@@ -33,7 +33,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(client, people, tree):
         z.writestr("readme.txt", "không phải Excel")
     client.force_login(people.officer)
     assert (
-        "Tệp không phải bảng tính Excel (.xlsx, .xls)"
+        "Tệp không phải bảng tính Excel (.xlsx, .xls) hay LibreOffice (.ods)"
         in upload(client, tree.B1, named(out.getvalue(), "a.xlsx")).content.decode()
     )
 

@@ -117,7 +117,7 @@ def test_a_code_of_another_province_is_not_named(client, tree, people):
 def test_it_refuses_what_is_not_a_spreadsheet(client, tree, people):
     client.force_login(people.province)
     response = client.post(reverse("unit_import"), {"file": SimpleUploadedFile("a.xlsx", b"not a zip")})
-    assert "Tệp không phải bảng tính Excel (.xlsx, .xls)" in response.content.decode()
+    assert "Tệp không phải bảng tính Excel (.xlsx, .xls) hay LibreOffice (.ods)" in response.content.decode()
     missing_columns = upload(client, [["X", "Y"]], header=["Mã đơn vị", "Tên đơn vị"])
     assert "thiếu cột" in missing_columns.content.decode()
 

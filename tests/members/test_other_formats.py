@@ -1,10 +1,12 @@
 """Registers kept as Excel 97–2003 workbooks (.xls), as many offices' still are (the older the register, the likelier
-it is typed in an old font too): read as their .xlsx would be. The .xls files are made by LibreOffice, as an office's
-"Save as" makes them."""
+it is typed in an old font too), or as LibreOffice spreadsheets (.ods, the state's open document format): read as
+their .xlsx would be. The files are made by LibreOffice, as an office's "Save as" makes them."""
 
 import io
+import zipfile
 from datetime import date, datetime
 
+import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -14,15 +16,19 @@ from tests.printing import converted
 from unionapp.models import Unit
 
 
-def as_xls(wb: Workbook, tmp_path, name="so-doan-vien.xls") -> io.BytesIO:
+def as_xls(wb: Workbook, tmp_path, name="so-doan-vien.xls", to="xls") -> io.BytesIO:
     out = io.BytesIO()
     wb.save(out)
-    f = io.BytesIO(converted(out.getvalue(), tmp_path, "xls"))
+    f = io.BytesIO(converted(out.getvalue(), tmp_path, to))
     f.name = name
     return f
 
 
-def test_an_xls_register_is_checked_and_imported_as_its_xlsx_would_be(client, people, tree, tmp_path):
+SIGNATURES = {"xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ods": b"PK\x03\x04"}
+
+
+@pytest.mark.parametrize("to", ["xls", "ods"])
+def test_an_xls_or_ods_register_is_checked_and_imported_as_its_xlsx_would_be(client, people, tree, tmp_path, to):
     wb = Workbook()
     ws = wb.active
     ws.title = "Sổ đoàn viên"
@@ -36,14 +42,17 @@ def test_an_xls_register_is_checked_and_imported_as_its_xlsx_would_be(client, pe
     ws.append(
         [2, "Lò Thị Hai", "05/05/2005", "Nữ", "", "", "001305012345", "", "", "12/12", "", "26/03/2021", "", "C2"]
     )
-    xls = as_xls(wb, tmp_path)
-    assert xls.getvalue()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97–2003 file, not an .xlsx renamed
+    ws.append([])  # an empty row between the rows: numbered as the file shows it
+    ws.append([3, "Vi Văn Ba", "05/05/2005", "Nam", "", "", "", "", "", "", "", "", "", "C1"])
+    xls = as_xls(wb, tmp_path, f"so-doan-vien.{to}", to)
+    assert xls.getvalue()[: len(SIGNATURES[to])] == SIGNATURES[to]  # that format, not an .xlsx renamed
 
     client.force_login(people.officer)
     preview = upload(client, tree.B1, xls)
     result = preview.context["result"]
     assert result.errors == []
     assert result.font == "TCVN3" and result.header_row == 2
+    assert [row for row, _m in result.members] == [3, 4, 6]
     client.post(reverse("import_preview", args=[preview.context["token"]]))
     an = Member.objects.get(full_name="Nguyễn Văn An")
     assert (an.cell, an.date_of_birth, an.ethnicity, an.phone, an.address) == (
@@ -62,12 +71,13 @@ def test_an_xls_register_is_checked_and_imported_as_its_xlsx_would_be(client, pe
     )
 
 
-def test_an_xls_with_mistakes_gets_them_marked_in_an_xlsx_copy(client, people, tree, tmp_path):
+@pytest.mark.parametrize("to", ["xls", "ods"])
+def test_an_xls_or_ods_with_mistakes_gets_them_marked_in_an_xlsx_copy(client, people, tree, tmp_path, to):
     wb = Workbook()
     wb.active.append(HEADER)
     wb.active.append([1, "Hoàng Thị Lan", "31/02/2005", "Nữ", "", "", "", "", "", "", "", "", "", "C1"])
     client.force_login(people.officer)
-    preview = upload(client, tree.B1, as_xls(wb, tmp_path))
+    preview = upload(client, tree.B1, as_xls(wb, tmp_path, f"loi.{to}", to))
     assert [(e.row, e.column) for e in preview.context["result"].errors] == [(2, "Ngày sinh")]
     marked = load_workbook(io.BytesIO(client.get(reverse("import_errors", args=[preview.context["token"]])).content))
     ws = marked.active
@@ -81,6 +91,24 @@ def test_a_broken_or_locked_xls_is_refused_with_what_to_do(client, people, tree)
     client.force_login(people.officer)
     body = upload(client, tree.B1, broken).content.decode()
     assert "Không đọc được tệp Excel 97–2003 (.xls) này" in body and "lưu lại dạng .xlsx" in body
+    assert not Member.objects.exists()
+
+
+def test_an_ods_with_a_dtd_is_refused_unread(client, people, tree):
+    """An OpenDocument file has no DTD: one that declares entities is an attack (billion laughs), not a register."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr(
+            "content.xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">&b;'
+            "</office:document-content>",
+        )
+    out.seek(0)
+    out.name = "bom.ods"
+    client.force_login(people.officer)
+    assert "Không đọc được tệp .ods này" in upload(client, tree.B1, out).content.decode()
     assert not Member.objects.exists()
 
 
