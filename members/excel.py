@@ -311,7 +311,7 @@ def _ods_text(element) -> str:
     for child in element:
         tag = child.tag.removeprefix(_TEXT)
         if tag == "s":
-            parts.append(" " * int(child.get(f"{_TEXT}c", "1")))
+            parts.append(" " * min(int(child.get(f"{_TEXT}c", "1")), 1000))  # a run of spaces, not a memory bomb
         elif tag == "tab":
             parts.append("\t")
         elif tag == "line-break":
@@ -335,7 +335,7 @@ def _ods_value(cell):
         pass  # read as the text it shows
     if kind == "boolean":
         return cell.get(f"{_OFFICE}boolean-value") == "true"
-    paragraphs = [_ods_text(p) for p in cell.iter(f"{_TEXT}p")]
+    paragraphs = [_ods_text(p) for p in cell.findall(f"{_TEXT}p")]  # not a comment's (office:annotation)
     return "\n".join(paragraphs) if paragraphs else None
 
 
@@ -375,7 +375,7 @@ def xlsx_from_ods(path: str) -> None:
                         if value in (None, ""):
                             blanks += repeat
                             continue
-                        values += [None] * blanks + [value] * repeat
+                        values += [None] * min(blanks, ODS_MAX_COLUMNS) + [value] * min(repeat, ODS_MAX_COLUMNS)
                         blanks = 0
                         if len(values) >= ODS_MAX_COLUMNS:
                             break

@@ -120,3 +120,41 @@ def test_the_units_file_may_be_an_xls_too(client, people, tree, tmp_path):
     response = client.post(reverse("unit_import"), {"file": as_xls(wb, tmp_path, "don-vi.xls")}, follow=True)
     assert "Đã thêm 1 đơn vị." in response.content.decode()
     assert Unit.objects.get(code="D1-B9").parent == tree.D1
+
+
+def test_an_ods_cell_reads_as_it_shows_its_spaces_kept_its_comment_left_out(tmp_path):
+    """What LibreOffice writes for runs of spaces (text:s), a cell comment (office:annotation) and the repeats of
+    empty rows and cells that fill a sheet to its last row and column."""
+    from members.excel import xlsx_from_ods
+
+    cell = 'table:table-cell office:value-type="string"'
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+        '<table:table table:name="Thôn Bản Trại"><table:table-row>'
+        f"<{cell}><office:annotation><text:p>ghi chú của ai đó</text:p></office:annotation>"
+        '<text:p>Lò<text:s text:c="2"/>Văn Hai</text:p></table:table-cell>'
+        '<table:table-cell table:number-columns-repeated="3"/>'
+        '<table:table-cell office:value-type="float" office:value="912345678"><text:p>912345678</text:p>'
+        '</table:table-cell><table:table-cell table:number-columns-repeated="16379"/></table:table-row>'
+        '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="16384"/>'
+        "</table:table-row><table:table-row>"
+        f"<{cell}><text:p>Dòng 4</text:p></table:table-cell></table:table-row>"
+        '<table:table-row table:number-rows-repeated="1048572"><table:table-cell table:number-columns-repeated="16384"/>'
+        "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "so.xlsx"  # as an upload is stored
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    xlsx_from_ods(str(path))
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames == ["Thôn Bản Trại"]
+    assert list(wb.active.iter_rows(values_only=True)) == [
+        ("Lò  Văn Hai", None, None, None, 912345678),
+        (),  # the two empty rows, kept so that rows are numbered as the file shows them
+        (),
+        ("Dòng 4",),
+    ]  # and nothing of the million empty rows after
