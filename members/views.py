@@ -29,7 +29,7 @@ from members.models import ImportBatch, Member, Status, Transfer, YearRating, ag
 from referrals.models import Referral
 from reports.periods import rating_years
 from unionapp import audit, submissions
-from unionapp.forms import filters_set
+from unionapp.forms import filters_set, row_id
 from unionapp.models import Kind
 from unionapp.paging import FilteredPaginator
 from unionapp.scoping import Cap, get_in_scope, requires
@@ -554,8 +554,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         upload = request.FILES.get("file")
-        chosen = request.POST.get("unit", "")
-        unit = units.filter(pk=chosen).first() if chosen.isdigit() else None
+        chosen = row_id(request.POST.get("unit"))
+        unit = units.filter(pk=chosen).first() if chosen else None
         if unit is None:
             error = _("Hãy chọn đơn vị nhận danh sách.")
         elif upload is None:

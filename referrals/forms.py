@@ -12,7 +12,7 @@ from members.forms import CellChoiceField, DateInput, PersonFields, check_dates
 from members.models import Member, Status, age_on
 from referrals.models import Joins, Referral, Stage
 from referrals.services import MAX_AGE, MIN_AGE
-from unionapp.forms import TickedChoiceField, required_text
+from unionapp.forms import TickedChoiceField, required_text, row_id
 from unionapp.models import Kind, Unit
 from unionapp.scoping import Cap
 
@@ -30,7 +30,7 @@ class IntroducerSelect(forms.Select):
             field = self.choices.field
             kept, listed = field.kept, None
             if field.queryset.count() > self.RENDER_LIMIT:
-                chosen = [v for v in self.format_value(value) if v.isdigit()]
+                chosen = [v for v in self.format_value(value) if row_id(v)]
                 listed = list(field.queryset.filter(pk__in=chosen))
                 kept = kept if kept and str(kept.pk) in chosen else None
             elif kept:

@@ -32,7 +32,7 @@ from referrals.models import Joins, Referral, Stage
 from reports.periods import year_asked
 from reports.xlsx import decision_list_workbook, download
 from unionapp import audit, submissions
-from unionapp.forms import filters_set
+from unionapp.forms import filters_set, row_id
 from unionapp.models import Kind, in_list_order
 from unionapp.paging import FilteredPaginator
 from unionapp.scoping import Cap, get_in_scope, requires
@@ -95,8 +95,8 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _initial_from_query(request) -> dict:
     """Start the form from a member's page: that member introduces, in their cell."""
     initial = {}
-    pk = request.GET.get("introducer")
-    if pk and pk.isdigit():
+    pk = row_id(request.GET.get("introducer"))
+    if pk:
         member = request.scope.filter(Member.objects.all(), Cap.LOG_REFERRALS, via="cell__").filter(pk=pk).first()
         if member:
             initial.update(introducer=member.pk, cell=member.cell_id)
@@ -107,8 +107,8 @@ def _initial_from_query(request) -> dict:
 def introducer_search(request: HttpRequest) -> JsonResponse:
     """Members who may introduce, for the searchable select: accent-insensitive, in scope, 20 at most."""
     members = request.scope.filter(Member.objects.filter(status__in=Status.COUNTED), Cap.LOG_REFERRALS, via="cell__")
-    cell = request.GET.get("cell", "")
-    if cell.isdigit():
+    cell = row_id(request.GET.get("cell"))
+    if cell:
         members = members.filter(cell_id=cell)
     members = members.search(request.GET.get("q", ""))[:20]
     return JsonResponse(

@@ -116,6 +116,13 @@ class ModelSelect(forms.Select):
 MAX_ID = 2**63 - 1  # the largest value of a 64-bit id column
 
 
+def row_id(value) -> int | None:
+    """``value`` (from a query string or a posted form) as a row id, or None when no id column can hold it:
+    ASCII digits only ("²" counts as a digit to Python), within a 64-bit column (SQLite cannot even bind more)."""
+    value = str(value if value is not None else "")
+    return int(value) if value.isascii() and value.isdigit() and int(value) <= MAX_ID else None
+
+
 class TickedChoiceField(forms.ModelMultipleChoiceField):
     """Rows ticked in a list (drawn by includes/tick_list.html) out of a queryset the view scoped. The
     messages say what the rows are; a wrong choice is never echoed (it may be a row the user cannot see)."""
@@ -127,7 +134,7 @@ class TickedChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         # Ids are row numbers: anything else, or a number no id column holds (SQLite cannot even bind it in
         # the IN list), is not a row of the list.
-        if any(not str(pk).isdigit() or int(pk) > MAX_ID for pk in value):
+        if any(row_id(pk) is None for pk in value):
             raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
         return super()._check_values(value)
 

@@ -25,7 +25,7 @@ from members.models import MIN_CELL_MEMBERS, Member, Status, Transfer
 from reports import tally
 from reports.rollup import figures_of
 from unionapp import accounts, audit, guide, units
-from unionapp.forms import AccountForm, AssignmentFields, UnitForm
+from unionapp.forms import AccountForm, AssignmentFields, UnitForm, row_id
 from unionapp.models import ROLE_UNIT_KINDS, Assignment, AuditEvent, Kind, Role, Unit, in_list_order
 from unionapp.paging import UncountedPage
 from unionapp.scoping import Cap, get_in_scope, login_not_required, no_capability, requires
@@ -248,8 +248,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_create(request: HttpRequest) -> HttpResponse:
     offered = managed_units(request)
     # From a unit's page: that unit, and the role held on its kind.
-    unit_id = request.GET.get("unit", "")
-    unit = offered.filter(pk=unit_id).first() if unit_id.isdigit() else None
+    unit_id = row_id(request.GET.get("unit"))
+    unit = offered.filter(pk=unit_id).first() if unit_id else None
     role = next((r for r, kinds in ROLE_UNIT_KINDS.items() if unit and unit.kind in kinds), None)
     form = AccountForm(request.POST or None, units=offered, initial={"unit": unit, "role": role})
     if request.method == "POST" and form.is_valid():
