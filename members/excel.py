@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import zip_longest
@@ -270,21 +271,30 @@ def xlsx_from_xls(path: str) -> None:
             return xlrd.error_text_from_code.get(v)
         return v  # text, or "" for an empty cell
 
-    converted = f"{path}.converting"
-    try:
-        with StreamingXlsx(converted) as out:
+    with _rewritten_as_xlsx(path) as out:
+        try:
             for index in range(book.nsheets):
                 sheet = book.sheet_by_index(index)
                 out.sheet(sheet.name, frozen_header=False)
                 for r in range(min(sheet.nrows, MAX_ROWS + 3)):  # past the limit, refused by the row count
                     out.row([value(cell) for cell in sheet.row(r)])
                 book.unload_sheet(index)
+        finally:
+            book.release_resources()  # before the file is replaced
+
+
+@contextmanager
+def _rewritten_as_xlsx(path: str):
+    """A streaming .xlsx (``StreamingXlsx``) written beside ``path``, replacing it when the block ends well and
+    removed when it does not: an upload is never left half rewritten."""
+    converted = f"{path}.converting"
+    try:
+        with StreamingXlsx(converted) as out:
+            yield out
     except BaseException:
         if os.path.exists(converted):
             os.remove(converted)
         raise
-    finally:
-        book.release_resources()
     os.replace(converted, path)
 
 
@@ -356,9 +366,8 @@ def xlsx_from_ods(path: str) -> None:
             prologue = content.read(65536)
         if b"<!DOCTYPE" in prologue.split(b"<office:document-content", 1)[0] or b"<office:" not in prologue:
             raise ImportRefused(broken)  # ODF has no DTD: entities are an attack (billion laughs), not a sheet
-    converted = f"{path}.converting"
-    try:
-        with zipfile.ZipFile(path) as z, z.open("content.xml") as content, StreamingXlsx(converted) as out:
+    try:  # the file closed before it is replaced
+        with _rewritten_as_xlsx(path) as out, zipfile.ZipFile(path) as z, z.open("content.xml") as content:
             written = empty = 0
             # No DTD (checked above), so no entity to expand, and ElementTree resolves no external one.
             for event, element in iterparse(content, events=("start", "end")):  # noqa: S314
@@ -391,14 +400,7 @@ def xlsx_from_ods(path: str) -> None:
                     written += min(empty + repeat, room)
                     empty = 0
     except (ParseError, ValueError, KeyError, zipfile.BadZipFile):
-        if os.path.exists(converted):
-            os.remove(converted)
         raise ImportRefused(broken) from None
-    except BaseException:
-        if os.path.exists(converted):
-            os.remove(converted)
-        raise
-    os.replace(converted, path)
 
 
 def folded_in_both_languages(labels: dict) -> dict[str, str]:

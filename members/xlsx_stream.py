@@ -3,7 +3,7 @@
 openpyxl, even in write-only mode, spends about a millisecond a row building cell objects; a
 province of 150.000 members took over a minute. This writes the sheet XML straight into the zip
 entry, row by row, so time is linear and memory stays flat. It knows only what exports (and an
-uploaded .xls rewritten as .xlsx) need: one sheet or several, text (always inline text, never a
+uploaded .xls or .ods rewritten as .xlsx) need: one sheet or several, text (always inline text, never a
 formula), whole and decimal numbers, dates shown dd/mm/yyyy, a bold header row that stays frozen,
 column widths.
 """
